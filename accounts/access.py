@@ -1,0 +1,37 @@
+"""Who may open what in accounts, and the one permission decorator every app's views use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from accounts.roles import ROLES
+
+
+def require_permission(perm: str) -> Callable:
+    """Anonymous users go to the login page; signed-in users without `perm` get 403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def roles_of(user) -> list[str]:
+    """The role names a user holds, in the fixed order of accounts.roles.ROLES."""
+    if not user.is_authenticated:
+        return []
+    names = set(user.groups.values_list("name", flat=True))
+    return [role for role in ROLES if role in names]

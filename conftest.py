@@ -1,0 +1,66 @@
+"""Fixtures shared by every app's tests."""
+
+import contextlib
+import os
+
+import pytest
+from django.core.cache import caches
+
+from accounts.tests.factories import PASSWORD, admin_user, doctor_user, patient_user
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL")
+    skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _clean_caches(settings):
+    # Rate-limit counters and cached pages must not leak from one test into the next.
+    yield
+    for alias in settings.CACHES:
+        # A test may have pointed a cache at a dead server or left the database already.
+        with contextlib.suppress(Exception):
+            caches[alias].clear()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def patient(db):
+    return patient_user(email="patient@example.com")
+
+
+@pytest.fixture
+def other_patient(db):
+    return patient_user(email="other.patient@example.com")
+
+
+@pytest.fixture
+def doctor(db):
+    return doctor_user(email="doctor@example.com")
+
+
+@pytest.fixture
+def hospital_admin(db):
+    return admin_user(email="admin@example.com")
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user): the test client, signed in as `user`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,80 @@
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARDS = {
+    "patient": "reports:patient-dashboard",
+    "doctor": "reports:doctor-dashboard",
+    "hospital_admin": "reports:hospital-dashboard",
+}
+
+
+@pytest.mark.parametrize("url_name", ["reports:dashboard", *DASHBOARDS.values()])
+def test_anonymous_users_are_sent_to_login(client, url_name):
+    url = reverse(url_name)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url == f"{reverse('account_login')}?next={url}"
+
+
+@pytest.mark.parametrize("role", DASHBOARDS)
+def test_each_role_lands_on_its_own_dashboard(request, client, role):
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+
+    response = client.get(reverse("reports:dashboard"), follow=True)
+
+    assert response.redirect_chain == [(reverse(DASHBOARDS[role]), 302)]
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "other_role"), [(a, b) for a in DASHBOARDS for b in DASHBOARDS if a != b]
+)
+def test_a_role_gets_403_on_the_other_roles_dashboards(request, client, role, other_role):
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(reverse(DASHBOARDS[other_role]))
+
+    assert response.status_code == 403
+    assert b"have access to this page" in response.content
+
+
+def test_a_user_without_role_is_told_so(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("reports:dashboard"))
+    assert response.status_code == 403
+    assert b"no role yet" in response.content
+
+
+def test_superuser_lands_on_the_hospital_dashboard(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.get(reverse("reports:dashboard"))
+    assert response.url == reverse("reports:hospital-dashboard")
+
+
+def test_hospital_dashboard_counts_active_users_by_role(client, hospital_admin, doctor, patient):
+    from accounts.tests.factories import patient_user
+
+    patient_user(is_active=False)
+    client.force_login(hospital_admin)
+
+    totals = client.get(reverse("reports:hospital-dashboard")).context["totals"]
+
+    assert totals == {"admins": 1, "doctors": 1, "patients": 1}
+
+
+def test_home_sends_signed_in_users_to_their_dashboard(client, patient):
+    assert client.get("/").status_code == 200
+    client.force_login(patient)
+    assert client.get("/").url == reverse("reports:dashboard")
+
+
+def test_navbar_shows_the_signed_in_user_and_a_post_logout(client, patient):
+    client.force_login(patient)
+    html = client.get(reverse("reports:patient-dashboard")).content.decode()
+    assert patient.get_full_name() in html
+    assert f'method="post" action="{reverse("account_logout")}"' in html

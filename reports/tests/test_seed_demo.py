@@ -1,0 +1,44 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from accounts.roles import DOCTOR
+from accounts.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_bulk_users
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_prints_working_logins_and_is_idempotent(client, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    out = capsys.readouterr().out
+    for login in DEMO_LOGINS:
+        assert login.email in out
+        assert User.objects.filter(email=login.email).count() == 1
+        assert client.login(email=login.email, password=DEMO_PASSWORD)
+    assert DEMO_PASSWORD in out
+
+
+def test_each_demo_login_lands_on_its_dashboard(client):
+    call_command("seed_demo")
+    expected = {
+        "admin@example.com": "/dashboard/hospital/",
+        "doctor@example.com": "/dashboard/doctor/",
+        "patient@example.com": "/dashboard/patient/",
+    }
+    for email, dashboard in expected.items():
+        client.logout()
+        response = client.post(
+            "/accounts/login/", {"login": email, "password": DEMO_PASSWORD}, follow=True
+        )
+        assert response.redirect_chain[-1][0] == dashboard
+
+
+def test_bulk_users_are_added_once_with_their_role():
+    assert seed_bulk_users(role=DOCTOR, count=30, email_prefix="bulk-doctor-", batch_size=7) == 30
+    assert seed_bulk_users(role=DOCTOR, count=35, email_prefix="bulk-doctor-") == 5
+
+    bulk = User.objects.filter(email__startswith="bulk-doctor-")
+    assert bulk.count() == 35
+    assert bulk.filter(groups__name=DOCTOR).count() == 35

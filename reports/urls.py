@@ -1,0 +1,12 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/hospital/", views.hospital_dashboard, name="hospital-dashboard"),
+    path("dashboard/doctor/", views.doctor_dashboard, name="doctor-dashboard"),
+    path("dashboard/patient/", views.patient_dashboard, name="patient-dashboard"),
+]
