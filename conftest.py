@@ -6,7 +6,8 @@ import os
 import pytest
 from django.core.cache import caches
 
-from accounts.tests.factories import PASSWORD, admin_user, doctor_user, patient_user
+from accounts.tests.factories import PASSWORD, admin_user
+from clinic.tests.factories import DoctorFactory, PatientFactory
 
 
 def pytest_collection_modifyitems(config, items):
@@ -37,17 +38,24 @@ def password():
 
 @pytest.fixture
 def patient(db):
-    return patient_user(email="patient@example.com")
+    """A patient user (with `patient_profile`)."""
+    return PatientFactory(user__email="patient@example.com").user
 
 
 @pytest.fixture
 def other_patient(db):
-    return patient_user(email="other.patient@example.com")
+    return PatientFactory(user__email="other.patient@example.com").user
 
 
 @pytest.fixture
 def doctor(db):
-    return doctor_user(email="doctor@example.com")
+    """An active doctor user (with `doctor_profile`)."""
+    return DoctorFactory(user__email="doctor@example.com").user
+
+
+@pytest.fixture
+def other_doctor(db):
+    return DoctorFactory(user__email="other.doctor@example.com").user
 
 
 @pytest.fixture

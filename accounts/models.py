@@ -56,7 +56,11 @@ class User(AbstractUser):
     class Meta:
         ordering = ["last_name", "first_name", "email"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_ci_unique",
+                violation_error_message="An account with this e-mail address already exists.",
+            ),
         ]
         permissions = [
             ("view_hospital_dashboard", "Can open the hospital admin dashboard"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -30,6 +31,27 @@ DEMO_LOGINS = (
     DemoLogin(PATIENT, "patient@example.com", "Priya", "Shah"),
 )
 SUPERUSER = DemoLogin("Superuser (Django admin)", "superuser@example.com", "Sam", "Root")
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    # One hash for every demo user: hashing is deliberately slow (~0.5 s each).
+    return make_password(DEMO_PASSWORD)
+
+
+def ensure_demo_user(*, email: str, first_name: str, last_name: str, role: str) -> User:
+    """A demo user with `role` and a verified address; an existing user is left as it is."""
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first_name, "last_name": last_name}
+    )
+    if created:
+        user.password = _demo_password_hash()
+        user.save(update_fields=["password"])
+        user_set_role(user=user, role=role)
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+    return user
 
 
 @transaction.atomic
@@ -65,7 +87,7 @@ def seed_bulk_users(*, role: str, count: int, email_prefix: str, batch_size: int
     missing = [e for e in emails if e not in existing]
     if not missing:
         return 0
-    password = make_password(DEMO_PASSWORD)
+    password = _demo_password_hash()
     group = Group.objects.get(name=role)
     Membership = User.groups.through
     for start in range(0, len(missing), batch_size):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from accounts.jobs import enqueue_on_commit
 from accounts.models import User
 from accounts.roles import ROLES
 
@@ -16,3 +18,26 @@ def user_set_role(*, user: User, role: str) -> None:
         raise ValueError(f"Unknown role {role!r}")
     user.groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role))
     user.groups.add(Group.objects.get(name=role))
+
+
+@transaction.atomic
+def user_create_invited(*, email: str, first_name: str, last_name: str, role: str) -> User:
+    """A staff-created account: no usable password until the person follows the invitation link.
+
+    The e-mail address is marked verified: the invitation goes to it, and the password can only be
+    set from that message. Call `invitation_send` (after commit) to mail the link.
+    """
+    user = User(email=email, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    user_set_role(user=user, role=role)
+    return user
+
+
+def invitation_send(*, user: User) -> None:
+    """Queue the invitation e-mail with a set-password link, once the transaction commits."""
+    from accounts.tasks import send_invitation
+
+    enqueue_on_commit(send_invitation, user.pk)

@@ -4,3 +4,28 @@ from django.apps import AppConfig
 class ClinicConfig(AppConfig):
     name = "clinic"
     verbose_name = "Departments, doctors and patients"
+
+    role_permissions = {
+        "Hospital admin": {
+            "clinic.add_department",
+            "clinic.change_department",
+            "clinic.delete_department",
+            "clinic.view_department",
+            "clinic.add_doctor",
+            "clinic.change_doctor",
+            "clinic.view_doctor",
+            "clinic.add_patient",
+            "clinic.change_patient",
+            "clinic.view_patient",
+        },
+        "Doctor": {
+            "clinic.view_department",
+            "clinic.view_doctor",
+            "clinic.change_own_doctor_profile",
+        },
+        "Patient": {
+            "clinic.view_department",
+            "clinic.view_doctor",
+            "clinic.change_own_patient_profile",
+        },
+    }

@@ -46,6 +46,12 @@ HOSPITAL_NAME = env.str("HOSPITAL_NAME", default="HMS General Hospital")
 HOSPITAL_ADDRESS = env.str("HOSPITAL_ADDRESS", default="1 Health Street, Springfield")
 HOSPITAL_PHONE = env.str("HOSPITAL_PHONE", default="+44 20 7946 0000")
 TIME_ZONE = env.str("HOSPITAL_TIME_ZONE", default="Europe/London")
+# Where the site is reached, for links in e-mails sent by background jobs (no request there).
+HMS_BASE_URL = env.str("HMS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Phone numbers typed without a country code are read as numbers of this region.
+PHONENUMBER_DEFAULT_REGION = env.str("HOSPITAL_PHONE_REGION", default="GB")
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 USE_TZ = True
 LANGUAGE_CODE = "en-gb"
 USE_I18N = True
@@ -65,6 +71,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "django_filters",
+    "phonenumber_field",
     "hms",
     "accounts",
     "clinic",
@@ -184,7 +192,9 @@ else:
         "store_processed": False,
         "control_folder": str(VAR_DIR / "celery" / "control"),
     }
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Tests run tasks inline unless they start a real worker (they then switch this off).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
+CELERY_TASK_EAGER_PROPAGATES = TESTING
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -220,7 +230,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "reports:dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "clinic.adapters.ClinicAccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -256,6 +266,8 @@ STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Doctor photos: at most this many bytes.
+HMS_MAX_PHOTO_BYTES = env.int("HMS_MAX_PHOTO_BYTES", default=2 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

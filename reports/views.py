@@ -1,11 +1,10 @@
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.access import require_permission
-from accounts.roles import DOCTOR, HOSPITAL_ADMIN, PATIENT
+from clinic.models import Doctor, Patient
+from clinic.selectors import hospital_totals
 from reports.access import dashboard_url_for
 
 
@@ -19,20 +18,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_permission("accounts.view_hospital_dashboard")
 def hospital_dashboard(request: HttpRequest) -> HttpResponse:
-    User = get_user_model()
-    totals = User.objects.filter(is_active=True).aggregate(
-        admins=Count("pk", filter=Q(groups__name=HOSPITAL_ADMIN)),
-        doctors=Count("pk", filter=Q(groups__name=DOCTOR)),
-        patients=Count("pk", filter=Q(groups__name=PATIENT)),
-    )
-    return render(request, "reports/hospital_dashboard.html", {"totals": totals})
+    return render(request, "reports/hospital_dashboard.html", {"totals": hospital_totals()})
 
 
 @require_permission("accounts.view_doctor_dashboard")
 def doctor_dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/doctor_dashboard.html")
+    doctor = Doctor.objects.with_related().filter(user=request.user).first()
+    return render(request, "reports/doctor_dashboard.html", {"doctor": doctor})
 
 
 @require_permission("accounts.view_patient_dashboard")
 def patient_dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/patient_dashboard.html")
+    patient = Patient.objects.filter(user=request.user).first()
+    return render(request, "reports/patient_dashboard.html", {"patient": patient})

@@ -27,7 +27,10 @@ def test_signup_creates_a_user_in_the_patient_group_only(client):
     assert [g.name for g in user.groups.all()] == [PATIENT]
     assert (user.first_name, user.last_name) == ("Ada", "Lovelace")
     assert not user.is_staff and not user.is_superuser
-    assert response.redirect_chain[-1][0] == reverse("reports:patient-dashboard")
+    # The patient profile exists and the new patient is asked to complete it.
+    assert user.patient_profile.is_active
+    assert response.redirect_chain[-1][0] == reverse("clinic:my-profile") + "?welcome=1"
+    assert b"Please complete your profile" in response.content
 
 
 def test_signup_with_a_taken_email_shows_the_error_and_saves_nothing(client):

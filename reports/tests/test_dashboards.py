@@ -56,15 +56,38 @@ def test_superuser_lands_on_the_hospital_dashboard(client):
     assert response.url == reverse("reports:hospital-dashboard")
 
 
-def test_hospital_dashboard_counts_active_users_by_role(client, hospital_admin, doctor, patient):
-    from accounts.tests.factories import patient_user
+def test_hospital_dashboard_counts_doctors_patients_and_departments(
+    client, hospital_admin, django_assert_num_queries
+):
+    from django.utils import timezone
 
-    patient_user(is_active=False)
+    from clinic.models import Doctor
+    from clinic.tests.factories import DepartmentFactory, DoctorFactory, PatientFactory
+
+    DoctorFactory.create_batch(3)
+    DoctorFactory(status=Doctor.Status.PENDING)
+    DoctorFactory(status=Doctor.Status.BLOCKED)
+    DoctorFactory(removed_at=timezone.now())
+    PatientFactory.create_batch(4)
+    PatientFactory(is_active=False)
+    DepartmentFactory(name="Closed", is_active=False)
     client.force_login(hospital_admin)
 
-    totals = client.get(reverse("reports:hospital-dashboard")).context["totals"]
+    # session user, 2 permission lookups, 3 aggregates: independent of the number of rows
+    with django_assert_num_queries(6):
+        response = client.get(reverse("reports:hospital-dashboard"))
 
-    assert totals == {"admins": 1, "doctors": 1, "patients": 1}
+    assert response.context["totals"] == {
+        "doctors_active": 3,
+        "doctors_pending": 1,
+        "doctors_blocked": 1,
+        "doctors_removed": 1,
+        "patients_active": 4,
+        "patients_inactive": 1,
+        "departments_active": 6,
+        "departments_inactive": 1,
+    }
+    assert b"Pending approval" in response.content
 
 
 def test_home_sends_signed_in_users_to_their_dashboard(client, patient):

@@ -4,9 +4,10 @@ from django.core.management.base import BaseCommand
 
 from accounts import seed as accounts_seed
 from accounts.roles import DOCTOR, PATIENT
+from clinic import seed as clinic_seed
 
 SIZES = {
-    # size: (bulk doctors, bulk patients)
+    # size: (bulk doctors, bulk patients) on top of the small set
     "small": (0, 0),
     "large": (200, 20_000),
 }
@@ -15,8 +16,9 @@ SIZES = {
 class Command(BaseCommand):
     help = (
         "Load demo data and print the demo logins. --size small (default) makes a handful of "
-        "records for trying HMS; --size large adds realistic volume for benchmarks. Idempotent: "
-        "running it again adds only what is missing."
+        "departments, doctors and patients for trying HMS; --size large adds realistic volume "
+        "(200 doctors, 20,000 patients) for benchmarks, with bulk inserts. Idempotent: running it "
+        "again adds only what is missing."
     )
 
     def add_arguments(self, parser):
@@ -25,18 +27,30 @@ class Command(BaseCommand):
     def handle(self, *args, size: str, **options):
         started = time.monotonic()
         logins = accounts_seed.seed_demo_logins()
+        counts = clinic_seed.seed_small()
+        self.stdout.write(
+            f"Clinic: {counts['departments']} departments, {counts['doctors']} doctors, "
+            f"{counts['patients']} patients (demo set)"
+        )
         doctors, patients = SIZES[size]
         if doctors or patients:
-            added = accounts_seed.seed_bulk_users(
-                role=DOCTOR, count=doctors, email_prefix="bulk-doctor-"
-            )
-            self.stdout.write(f"Doctors: {added} added ({doctors} wanted)")
-            added = accounts_seed.seed_bulk_users(
-                role=PATIENT, count=patients, email_prefix="bulk-patient-"
-            )
-            self.stdout.write(f"Patients: {added} added ({patients} wanted)")
+            self._seed_bulk(doctors, patients)
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({elapsed:.1f}s)."))
         self.stdout.write(f"\nDemo logins (password for all: {accounts_seed.DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.role:<26} {login.email}")
+
+    def _seed_bulk(self, doctors: int, patients: int) -> None:
+        added = accounts_seed.seed_bulk_users(
+            role=DOCTOR, count=doctors, email_prefix="bulk-doctor-"
+        )
+        self.stdout.write(f"Bulk doctors: {added} accounts added ({doctors} wanted)")
+        added = accounts_seed.seed_bulk_users(
+            role=PATIENT, count=patients, email_prefix="bulk-patient-"
+        )
+        self.stdout.write(f"Bulk patients: {added} accounts added ({patients} wanted)")
+        profiles = clinic_seed.seed_bulk_profiles()
+        self.stdout.write(
+            f"Bulk profiles: {profiles['doctors']} doctors, {profiles['patients']} patients added"
+        )

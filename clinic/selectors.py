@@ -1,0 +1,109 @@
+"""Reads for the clinic: the cached directory and department lists, and staff totals.
+
+Cached entries are keyed by a version token; any change that affects them replaces the token
+(`directory_cache_bust`, called after commit by the services and by Django admin), so a change
+is visible on the very next request and old entries simply expire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+
+from clinic.models import Department, Doctor, Patient
+
+VERSION_KEY = "clinic:directory:version"
+TTL = 60 * 15
+
+
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(VERSION_KEY, version, None):
+            version = cache.get(VERSION_KEY) or version
+    return version
+
+
+def directory_cache_bust() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _cached(name: str, compute) -> Any:
+    key = f"clinic:{_version()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TTL)
+    return value
+
+
+def department_rows() -> list[dict]:
+    """Every department with its doctor counts, for the staff list (cached)."""
+
+    def compute() -> list[dict]:
+        return list(
+            Department.objects.with_doctor_counts().values(
+                "pk", "name", "description", "is_active", "doctor_count", "bookable_count"
+            )
+        )
+
+    return _cached("departments", compute)
+
+
+def directory_departments() -> list[dict]:
+    """Active departments that have at least one bookable doctor (cached)."""
+    return [d for d in department_rows() if d["is_active"] and d["bookable_count"]]
+
+
+def directory_doctors(*, department_id: int | None = None, q: str = "") -> list[dict]:
+    """Bookable doctors for the patient-facing directory, filtered, as plain dicts (cached)."""
+    q = " ".join(q.split()).lower()[:80]
+
+    def compute() -> list[dict]:
+        doctors = Doctor.objects.bookable().search(q).with_related()
+        if department_id:
+            doctors = doctors.filter(department_id=department_id)
+        return [_doctor_card(d) for d in doctors]
+
+    digest = hashlib.sha1(q.encode(), usedforsecurity=False).hexdigest()[:16]
+    return _cached(f"doctors:{department_id or 0}:{digest}", compute)
+
+
+def _doctor_card(doctor: Doctor) -> dict:
+    return {
+        "pk": doctor.pk,
+        "name": doctor.display_name,
+        "department": doctor.department.name,
+        "department_id": doctor.department_id,
+        "specialization": doctor.specialization,
+        "qualifications": doctor.qualifications,
+        "experience_years": doctor.experience_years,
+        "consultation_fee": doctor.consultation_fee,
+        "has_photo": bool(doctor.photo),
+        "updated": doctor.updated.timestamp(),
+    }
+
+
+def hospital_totals() -> dict[str, int]:
+    """Counts for the hospital dashboard: doctors by status, patients, departments (3 queries)."""
+    live = Q(removed_at__isnull=True)
+    doctors = Doctor.objects.aggregate(
+        doctors_active=Count("pk", filter=live & Q(status=Doctor.Status.ACTIVE)),
+        doctors_pending=Count("pk", filter=live & Q(status=Doctor.Status.PENDING)),
+        doctors_blocked=Count("pk", filter=live & Q(status=Doctor.Status.BLOCKED)),
+        doctors_removed=Count("pk", filter=Q(removed_at__isnull=False)),
+    )
+    patients = Patient.objects.aggregate(
+        patients_active=Count("pk", filter=Q(is_active=True)),
+        patients_inactive=Count("pk", filter=Q(is_active=False)),
+    )
+    departments = Department.objects.aggregate(
+        departments_active=Count("pk", filter=Q(is_active=True)),
+        departments_inactive=Count("pk", filter=Q(is_active=False)),
+    )
+    return {**doctors, **patients, **departments}

@@ -1,0 +1,11 @@
+"""Signals clinic sends so that higher apps (scheduling) can react without clinic importing them."""
+
+from django.dispatch import Signal
+
+# Sent before a doctor is blocked or removed, to count what would be affected.
+# Receivers return a list of human-readable strings ("3 future appointments").
+doctor_pending_work = Signal()  # kwargs: doctor
+# Sent after a doctor was blocked or removed (inside the transaction), so that higher apps can act.
+doctor_deactivated = Signal()  # kwargs: doctor, action, by
+# Sent by every view that shows or changes a patient's data, for the access log (records app).
+patient_data_accessed = Signal()  # kwargs: request, patient, action ("view"/"change"/...), obj
