@@ -55,6 +55,8 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
+        # Staff lists are sorted by name and paginated: this index serves them without a sort.
+        indexes = [models.Index(fields=["last_name", "first_name", "email"], name="user_name_idx")]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),

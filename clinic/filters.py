@@ -7,11 +7,13 @@ from clinic.models import Department, Doctor, Patient
 
 class DoctorFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
-    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all())
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.all(), empty_label="All departments"
+    )
     state = django_filters.ChoiceFilter(
         label="Status",
         method="filter_state",
-        empty_label="Any status (not removed)",
+        empty_label="Any (not removed)",
         choices=[*Doctor.Status.choices, ("removed", "Removed")],
     )
 

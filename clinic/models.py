@@ -122,7 +122,7 @@ class Doctor(TimeStampedModel):
     objects = DoctorQuerySet.as_manager()
 
     class Meta:
-        ordering = ["user__last_name", "user__first_name"]
+        ordering = ["user__last_name", "user__first_name", "user__email"]
         indexes = [
             models.Index(fields=["status", "department"], name="clinic_doctor_status_dept"),
         ]
@@ -245,7 +245,7 @@ class Patient(TimeStampedModel):
     objects = PatientQuerySet.as_manager()
 
     class Meta:
-        ordering = ["user__last_name", "user__first_name"]
+        ordering = ["user__last_name", "user__first_name", "user__email"]
         indexes = [models.Index(fields=["is_active"], name="clinic_patient_active")]
         permissions = [("change_own_patient_profile", "Can edit their own patient profile")]
 
