@@ -46,6 +46,10 @@ HOSPITAL_NAME = env.str("HOSPITAL_NAME", default="HMS General Hospital")
 HOSPITAL_ADDRESS = env.str("HOSPITAL_ADDRESS", default="1 Health Street, Springfield")
 HOSPITAL_PHONE = env.str("HOSPITAL_PHONE", default="+44 20 7946 0000")
 TIME_ZONE = env.str("HOSPITAL_TIME_ZONE", default="Europe/London")
+# Booking rules (scheduling): how far ahead, how short notice, until when patients may cancel.
+HMS_BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=14)
+HMS_BOOKING_MIN_NOTICE_MINUTES = env.int("BOOKING_MIN_NOTICE_MINUTES", default=60)
+HMS_PATIENT_CANCEL_CUTOFF_MINUTES = env.int("PATIENT_CANCEL_CUTOFF_MINUTES", default=120)
 # Where the site is reached, for links in e-mails sent by background jobs (no request there).
 HMS_BASE_URL = env.str("HMS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Phone numbers typed without a country code are read as numbers of this region.
@@ -131,6 +135,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+    # Tests use a file too (not shared-cache memory), so concurrency tests see real SQLite locking.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-hms.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import TimeStampedModel
+from clinic.models import Doctor, Patient
+
+
+class WorkingHours(TimeStampedModel):
+    """A weekly interval in which a doctor sees patients (hospital local time)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    doctor = models.ForeignKey(Doctor, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["doctor", "weekday", "start"]
+        indexes = [models.Index(fields=["doctor", "weekday"], name="sched_hours_doctor_day")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="sched_hours_end_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class SlotOverride(TimeStampedModel):
+    """One slot switched off (or on, outside the usual hours) on one date."""
+
+    doctor = models.ForeignKey(Doctor, on_delete=models.CASCADE, related_name="slot_overrides")
+    start = models.DateTimeField()
+    available = models.BooleanField()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(fields=["doctor", "start"], name="sched_override_unique"),
+        ]
+
+
+class Leave(TimeStampedModel):
+    doctor = models.ForeignKey(Doctor, on_delete=models.CASCADE, related_name="leaves")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["doctor", "end"], name="sched_leave_doctor_end")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="sched_leave_end_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doctor} on leave {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+
+class Holiday(TimeStampedModel):
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%d %b %Y})"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self) -> AppointmentQuerySet:
+        return self.filter(status__in=Appointment.ACTIVE_STATUSES)
+
+    def with_related(self) -> AppointmentQuerySet:
+        return self.select_related(
+            "doctor__user", "doctor__department", "patient__user", "booked_by", "cancelled_by"
+        )
+
+    def upcoming(self, now=None) -> AppointmentQuerySet:
+        return self.filter(end__gt=now or timezone.now())
+
+    def past(self, now=None) -> AppointmentQuerySet:
+        return self.filter(end__lte=now or timezone.now())
+
+    def overlapping(self, start, end) -> AppointmentQuerySet:
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class Appointment(TimeStampedModel):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CHECKED_IN = "checked_in", "Checked in"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    ACTIVE_STATUSES = (Status.BOOKED, Status.CHECKED_IN)
+
+    doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="appointments")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    reason = models.CharField("reason for visit", max_length=500, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    rescheduled_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="rescheduled_to"
+    )
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        permissions = [
+            ("manage_all_appointments", "Can book, change and cancel any appointment"),
+            ("manage_own_schedule", "Can manage own working hours, leave and appointments"),
+            ("book_own_appointment", "Can book and manage own appointments as a patient"),
+        ]
+        indexes = [
+            models.Index(fields=["doctor", "start"], name="sched_appt_doctor_start"),
+            models.Index(fields=["patient", "start"], name="sched_appt_patient_start"),
+            models.Index(fields=["start"], name="sched_appt_start"),
+            models.Index(fields=["status", "start"], name="sched_appt_status_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="sched_appt_end_after"),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["booked", "checked_in", "completed", "cancelled", "no_show"]
+                ),
+                name="sched_appt_status_valid",
+            ),
+            # Same start twice: refused on every database. Overlaps with another start are
+            # refused on PostgreSQL by exclusion constraints (migration 0002) and on SQLite by
+            # the check in appointment_book, made inside an IMMEDIATE (write-locked) transaction.
+            models.UniqueConstraint(
+                fields=["doctor", "start"],
+                condition=Q(status__in=["booked", "checked_in"]),
+                name="sched_appt_doctor_slot_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "start"],
+                condition=Q(status__in=["booked", "checked_in"]),
+                name="sched_appt_patient_slot_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.start)
+        return f"{self.patient} with {self.doctor} on {local:%d %b %Y %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    # --- The status machine: which transitions exist and who may make them -----------------
+
+    TRANSITIONS = {
+        "check_in": ((Status.BOOKED,), Status.CHECKED_IN),
+        "complete": ((Status.CHECKED_IN,), Status.COMPLETED),
+        "no_show": ((Status.BOOKED,), Status.NO_SHOW),
+        "cancel": ((Status.BOOKED, Status.CHECKED_IN), Status.CANCELLED),
+        "reschedule": ((Status.BOOKED,), Status.CANCELLED),
+    }
+
+    def can_transition(self, action: str, *, by, now=None) -> bool:
+        """Whether `by` may perform `action` now. The one place these rules live."""
+        if action not in self.TRANSITIONS or self.status not in self.TRANSITIONS[action][0]:
+            return False
+        now = now or timezone.now()
+        if by.has_perm("scheduling.manage_all_appointments"):
+            return action != "no_show" or now >= self.start
+        if self.doctor.user_id == by.pk and by.has_perm("scheduling.manage_own_schedule"):
+            if action in ("cancel", "reschedule"):
+                return self.start > now
+            if action == "no_show":
+                return now >= self.start
+            if action == "check_in":
+                return timezone.localdate(self.start) == timezone.localdate(now)
+            return True
+        if self.patient.user_id == by.pk and by.has_perm("scheduling.book_own_appointment"):
+            cutoff = timedelta(minutes=settings.HMS_PATIENT_CANCEL_CUTOFF_MINUTES)
+            return (
+                action in ("cancel", "reschedule")
+                and self.status == self.Status.BOOKED
+                and self.start - cutoff > now
+            )
+        return False
+
+
+class AppointmentEvent(models.Model):
+    """Append-only history of an appointment: who did what, when and why."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,322 @@
+"""Writes for scheduling: booking, rescheduling, cancelling and status changes; availability.
+
+Double booking is impossible: the database refuses it (unique and, on PostgreSQL, exclusion
+constraints) and the services turn that refusal into a clean domain error. Every service that
+changes the inputs of the slot engine busts the doctor's slot cache after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as time_module
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from accounts.jobs import enqueue_on_commit
+from accounts.models import User
+from clinic.models import Doctor, Patient
+from scheduling import slots
+from scheduling.models import Appointment, AppointmentEvent, Holiday, Leave, SlotOverride
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class SchedulingError(Exception):
+    """A refusal with a message fit to show the user."""
+
+
+class SlotTaken(SchedulingError):
+    pass
+
+
+class SlotUnavailable(SchedulingError):
+    pass
+
+
+class PatientBusy(SchedulingError):
+    pass
+
+
+class NotAllowed(SchedulingError):
+    pass
+
+
+SLOT_TAKEN = "This slot was just taken — please pick another."
+PATIENT_BUSY = "The patient already has an appointment at this time."
+RETRYABLE_PGCODES = {"40001", "40P01"}  # serialization failure, deadlock
+
+
+def _with_retries(operation: Callable[[], T], attempts: int = 3) -> T:
+    """Run `operation` (an atomic block) again after a deadlock or serialization failure."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return operation()
+        except OperationalError as exc:
+            code = getattr(getattr(exc, "__cause__", None), "sqlstate", None)
+            locked = "database is locked" in str(exc)
+            if attempt == attempts or not (code in RETRYABLE_PGCODES or locked):
+                raise
+            logger.warning("Retrying after %s (attempt %s)", code or "lock timeout", attempt)
+            time_module.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _integrity_to_domain(exc: IntegrityError) -> SchedulingError:
+    text = str(exc)
+    if "patient" in text:
+        return PatientBusy(PATIENT_BUSY)
+    return SlotTaken(SLOT_TAKEN)
+
+
+def _event(
+    appointment: Appointment, *, actor: User | None, action: str, from_status: str, reason: str = ""
+) -> None:
+    AppointmentEvent.objects.create(
+        appointment=appointment,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=appointment.status,
+        reason=reason,
+    )
+
+
+def _bust_after_commit(doctor_id: int) -> None:
+    transaction.on_commit(lambda: slots.bust_doctor(doctor_id))
+
+
+def _notify(kind: str, appointment: Appointment) -> None:
+    from scheduling.tasks import send_appointment_email
+
+    enqueue_on_commit(send_appointment_email, kind, appointment.pk)
+
+
+def _insert_appointment(
+    *,
+    patient: Patient,
+    doctor: Doctor,
+    start: datetime,
+    reason: str,
+    by: User,
+    now: datetime | None,
+    rescheduled_from: Appointment | None = None,
+) -> Appointment:
+    """The checks and the insert of a booking; the caller holds the transaction."""
+    if not doctor.is_bookable:
+        raise SlotUnavailable(f"{doctor.display_name} cannot be booked at the moment.")
+    if not patient.is_active:
+        raise NotAllowed("This patient's account is inactive.")
+    if not slots.is_free(doctor, start, now=now):
+        raise SlotUnavailable(
+            "This time is not offered: it may be past, too soon, outside the doctor's hours, "
+            "on leave or a holiday, or already booked. Please pick a slot from the list."
+        )
+    end = start + timedelta(minutes=doctor.slot_minutes)
+    # The patient's side (and the doctor's, on SQLite) is checked here too; on PostgreSQL the
+    # exclusion constraints have the last word, under concurrency.
+    if Appointment.objects.active().filter(patient=patient).overlapping(start, end).exists():
+        raise PatientBusy(PATIENT_BUSY)
+    if Appointment.objects.active().filter(doctor=doctor).overlapping(start, end).exists():
+        raise SlotTaken(SLOT_TAKEN)
+    appointment = Appointment(
+        doctor=doctor,
+        patient=patient,
+        start=start,
+        end=end,
+        reason=reason.strip(),
+        booked_by=by,
+        rescheduled_from=rescheduled_from,
+    )
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as exc:
+        raise _integrity_to_domain(exc) from exc
+    return appointment
+
+
+def appointment_book(
+    *,
+    patient: Patient,
+    doctor: Doctor,
+    start: datetime,
+    reason: str = "",
+    by: User,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book `start` with `doctor` for `patient`. Raises SchedulingError subclasses."""
+
+    @transaction.atomic
+    def book() -> Appointment:
+        appointment = _insert_appointment(
+            patient=patient, doctor=doctor, start=start, reason=reason, by=by, now=now
+        )
+        _event(appointment, actor=by, action="booked", from_status="")
+        _bust_after_commit(doctor.pk)
+        _notify("booked", appointment)
+        return appointment
+
+    try:
+        return _with_retries(book)
+    except IntegrityError as exc:  # raised at commit time by a deferred check
+        raise _integrity_to_domain(exc) from exc
+
+
+def appointment_reschedule(
+    *, appointment: Appointment, start: datetime, by: User, now: datetime | None = None
+) -> Appointment:
+    """Move an appointment: the old slot is released in the same transaction that takes the new
+    one, so either both happen or neither (no one can take the old slot and leave the patient
+    with nothing)."""
+
+    @transaction.atomic
+    def move() -> Appointment:
+        old = (
+            Appointment.objects.select_for_update(of=("self",))
+            .with_related()
+            .get(pk=appointment.pk)
+        )
+        if not old.can_transition("reschedule", by=by, now=now):
+            raise NotAllowed("This appointment can no longer be rescheduled.")
+        from_status = old.status
+        old.status = Appointment.Status.CANCELLED
+        old.cancelled_by, old.cancelled_at = by, timezone.now()
+        old.cancel_reason = "Rescheduled"
+        old.save(
+            update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason", "updated"]
+        )
+        new = _insert_appointment(
+            patient=old.patient,
+            doctor=old.doctor,
+            start=start,
+            reason=old.reason,
+            by=by,
+            now=now,
+            rescheduled_from=old,
+        )
+        _event(
+            old,
+            actor=by,
+            action="rescheduled",
+            from_status=from_status,
+            reason=f"Moved to {timezone.localtime(start):%d %b %Y %H:%M}",
+        )
+        _event(new, actor=by, action="booked", from_status="", reason="Rescheduled")
+        _bust_after_commit(old.doctor_id)
+        _notify("rescheduled", new)
+        return new
+
+    try:
+        return _with_retries(move)
+    except IntegrityError as exc:
+        raise _integrity_to_domain(exc) from exc
+
+
+@transaction.atomic
+def appointment_transition(
+    *,
+    appointment: Appointment,
+    action: str,
+    by: User,
+    reason: str = "",
+    now: datetime | None = None,
+    notify: bool = True,
+) -> Appointment:
+    """check_in, complete, no_show or cancel, with its permission check and history event."""
+    locked = (
+        Appointment.objects.select_for_update(of=("self",)).with_related().get(pk=appointment.pk)
+    )
+    if not locked.can_transition(action, by=by, now=now):
+        raise NotAllowed(
+            f"This appointment is {locked.get_status_display().lower()}: you cannot "
+            f"{action.replace('_', ' ')} it now."
+        )
+    from_status = locked.status
+    locked.status = Appointment.TRANSITIONS[action][1]
+    fields = ["status", "updated"]
+    if action == "cancel":
+        locked.cancelled_by, locked.cancelled_at = by, timezone.now()
+        locked.cancel_reason = reason.strip()
+        fields += ["cancelled_by", "cancelled_at", "cancel_reason"]
+        _bust_after_commit(locked.doctor_id)
+        if notify:
+            _notify("cancelled", locked)
+    locked.save(update_fields=fields)
+    _event(locked, actor=by, action=action, from_status=from_status, reason=reason.strip())
+    return locked
+
+
+# --- Availability -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def working_hours_set(*, doctor: Doctor, intervals: list[tuple[int, object, object]]) -> None:
+    """Replace a doctor's weekly hours with `intervals` [(weekday, start, end), ...]."""
+    Doctor.objects.select_for_update().filter(pk=doctor.pk).first()  # one editor at a time
+    doctor.working_hours.all().delete()
+    from scheduling.models import WorkingHours
+
+    WorkingHours.objects.bulk_create(
+        WorkingHours(doctor=doctor, weekday=w, start=s, end=e) for w, s, e in intervals
+    )
+    _bust_after_commit(doctor.pk)
+
+
+@transaction.atomic
+def override_toggle(*, doctor: Doctor, start: datetime, available: bool) -> SlotOverride | None:
+    """Switch one slot on or off. Returns the override row (None when back to the default)."""
+    SlotOverride.objects.filter(doctor=doctor, start=start).delete()
+    _bust_after_commit(doctor.pk)
+    day = timezone.localdate(start)
+    default = start in slots.default_starts(doctor, day)
+    if available == default:
+        return None
+    return SlotOverride.objects.create(doctor=doctor, start=start, available=available)
+
+
+@transaction.atomic
+def leave_add(*, doctor: Doctor, start: datetime, end: datetime, reason: str) -> Leave:
+    leave = Leave(doctor=doctor, start=start, end=end, reason=reason)
+    leave.full_clean()
+    leave.save()
+    _bust_after_commit(doctor.pk)
+    return leave
+
+
+@transaction.atomic
+def leave_delete(*, leave: Leave) -> None:
+    doctor_id = leave.doctor_id
+    leave.delete()
+    _bust_after_commit(doctor_id)
+
+
+@transaction.atomic
+def holiday_add(*, day, name: str) -> Holiday:
+    holiday = Holiday(date=day, name=name)
+    holiday.full_clean()
+    holiday.save()
+    transaction.on_commit(slots.bust_all)
+    return holiday
+
+
+@transaction.atomic
+def holiday_delete(*, holiday: Holiday) -> None:
+    holiday.delete()
+    transaction.on_commit(slots.bust_all)
+
+
+def appointments_cancel_many(*, appointments: list[Appointment], by: User, reason: str) -> int:
+    """Cancel each (with notification); returns how many were cancelled."""
+    done = 0
+    for appointment in appointments:
+        try:
+            appointment_transition(appointment=appointment, action="cancel", by=by, reason=reason)
+        except NotAllowed:
+            continue
+        done += 1
+    return done

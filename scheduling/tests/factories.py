@@ -1,0 +1,32 @@
+from datetime import time
+
+import factory
+
+from clinic.tests.factories import DoctorFactory, PatientFactory
+from scheduling.models import Appointment, WorkingHours
+
+
+class WorkingHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkingHours
+
+    doctor = factory.SubFactory(DoctorFactory)
+    weekday = 0
+    start = time(9, 0)
+    end = time(12, 0)
+
+
+def doctor_with_hours(days=range(7), start=time(9, 0), end=time(12, 0), **doctor_kwargs):
+    doctor = DoctorFactory(**doctor_kwargs)
+    for day in days:
+        WorkingHoursFactory(doctor=doctor, weekday=day, start=start, end=end)
+    return doctor
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appointment
+
+    doctor = factory.SubFactory(DoctorFactory)
+    patient = factory.SubFactory(PatientFactory)
+    end = factory.LazyAttribute(lambda o: o.start + __import__("datetime").timedelta(minutes=30))
