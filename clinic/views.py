@@ -288,11 +288,14 @@ def directory(request: HttpRequest) -> HttpResponse:
     departments = selectors.directory_departments()
     current = next((d for d in departments if d["pk"] == department_id), None)
     doctors = selectors.directory_doctors(department_id=department_id, q=q)
+    for_patient = request.GET.get("for", "")
     context = {
         "departments": departments,
         "current_department": current,
         "q": q,
         "page": _page(request, doctors, per_page=12),
+        # Staff booking for a patient carry ?for=<patient id> on to the booking page.
+        "for_patient": for_patient if for_patient.isdigit() else "",
     }
     return render(request, "clinic/directory.html", context)
 
@@ -300,7 +303,12 @@ def directory(request: HttpRequest) -> HttpResponse:
 @require_permission("clinic.view_doctor")
 def directory_doctor(request: HttpRequest, pk: int) -> HttpResponse:
     doctor = access.get_doctor_for_user(request.user, pk)
-    return render(request, "clinic/directory_doctor.html", {"doctor": doctor})
+    for_patient = request.GET.get("for", "")
+    return render(
+        request,
+        "clinic/directory_doctor.html",
+        {"doctor": doctor, "for_patient": for_patient if for_patient.isdigit() else ""},
+    )
 
 
 @require_permission("clinic.view_doctor")

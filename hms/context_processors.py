@@ -7,4 +7,5 @@ def hospital(request):
         "HOSPITAL_NAME": settings.HOSPITAL_NAME,
         "HOSPITAL_ADDRESS": settings.HOSPITAL_ADDRESS,
         "HOSPITAL_PHONE": settings.HOSPITAL_PHONE,
+        "HOSPITAL_TIME_ZONE": settings.TIME_ZONE,
     }

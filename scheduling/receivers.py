@@ -1,6 +1,7 @@
 """Scheduling's answers to clinic's signals (clinic cannot import scheduling)."""
 
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.signals import doctor_pending_work
@@ -12,7 +13,7 @@ def future_appointments(sender, doctor, **kwargs) -> list[str]:
     count = Appointment.objects.active().filter(doctor=doctor, start__gte=timezone.now()).count()
     if not count:
         return []
-    url = f"/scheduling/appointments/?doctor={doctor.pk}&when=upcoming"
+    url = reverse("scheduling:appointment-list") + f"?doctor={doctor.pk}&when=upcoming"
     return [
         f"{count} future appointment{'s' if count != 1 else ''}: they stay booked until you "
         f"cancel them (patients are notified) from the appointment list ({url})."

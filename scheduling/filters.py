@@ -1,0 +1,65 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from clinic.models import Department, Doctor
+from scheduling import slots
+from scheduling.models import Appointment
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class AppointmentFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(label="From", method="filter_from", widget=DATE)
+    date_to = django_filters.DateFilter(label="To", method="filter_to", widget=DATE)
+    doctor = django_filters.ModelChoiceFilter(
+        queryset=Doctor.objects.with_related(), empty_label="All doctors"
+    )
+    department = django_filters.ModelChoiceFilter(
+        field_name="doctor__department",
+        queryset=Department.objects.all(),
+        empty_label="All departments",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Appointment.Status.choices, empty_label="Any status"
+    )
+    when = django_filters.ChoiceFilter(
+        label="When",
+        method="filter_when",
+        empty_label="Past and upcoming",
+        choices=[("upcoming", "Upcoming"), ("past", "Past")],
+    )
+    patient = django_filters.CharFilter(label="Patient", method="filter_patient")
+
+    class Meta:
+        model = Appointment
+        fields = ["date_from", "date_to", "doctor", "department", "status", "when", "patient"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["patient"].widget.attrs["placeholder"] = "Name or e-mail"
+
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(start__gte=slots.day_bounds(value)[0])
+
+    def filter_to(self, queryset, name, value):
+        return queryset.filter(start__lt=slots.day_bounds(value)[1])
+
+    def filter_when(self, queryset, name, value):
+        now = timezone.now()
+        return (
+            queryset.filter(end__gt=now)
+            if value == "upcoming"
+            else queryset.filter(end__lte=now).order_by("-start")
+        )
+
+    def filter_patient(self, queryset, name, value):
+        condition = Q()
+        for word in value.split()[:5]:
+            condition &= (
+                Q(patient__user__first_name__icontains=word)
+                | Q(patient__user__last_name__icontains=word)
+                | Q(patient__user__email__icontains=word)
+            )
+        return queryset.filter(condition)

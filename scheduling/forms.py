@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django import forms
+from django.utils import timezone
+
+from scheduling.models import Holiday, WorkingHours
+from scheduling.slots import Slot, parse_slot_key
+
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class SlotForm(forms.Form):
+    """Pick one of the offered slots (radio buttons), plus a reason when booking."""
+
+    slot = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please pick a time.",
+            "invalid_choice": "This slot is no longer available — please pick another.",
+        },
+    )
+    reason = forms.CharField(
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for the visit",
+        help_text="Optional: helps the doctor prepare.",
+    )
+
+    def __init__(self, *args, offered: list[Slot], with_reason: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = [
+            (s.key, timezone.localtime(s.start).strftime("%H:%M")) for s in offered
+        ]
+        if not with_reason:
+            del self.fields["reason"]
+
+    def clean_slot(self) -> datetime:
+        start = parse_slot_key(self.cleaned_data["slot"])
+        if start is None:
+            raise forms.ValidationError("This slot is no longer available — please pick another.")
+        return start
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Reason (optional)",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Feeling better"}),
+    )
+
+
+class WorkingHoursForm(forms.ModelForm):
+    class Meta:
+        model = WorkingHours
+        fields = ["weekday", "start", "end"]
+        widgets = {"start": TIME_WIDGET, "end": TIME_WIDGET}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end <= start:
+            self.add_error("end", "The end must be after the start.")
+        return data
+
+
+class BaseWorkingHoursFormSet(forms.BaseModelFormSet):
+    def clean(self):
+        super().clean()
+        seen: dict[int, list[tuple[time, time, forms.Form]]] = {}
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE") or form.errors:
+                continue
+            day, start, end = (form.cleaned_data[k] for k in ("weekday", "start", "end"))
+            for other_start, other_end, _ in seen.get(day, []):
+                if start < other_end and other_start < end:
+                    form.add_error(
+                        "start",
+                        f"Overlaps {other_start:%H:%M}–{other_end:%H:%M} on the same day.",
+                    )
+            seen.setdefault(day, []).append((start, end, form))
+
+
+WorkingHoursFormSet = forms.modelformset_factory(
+    WorkingHours,
+    form=WorkingHoursForm,
+    formset=BaseWorkingHoursFormSet,
+    extra=3,
+    can_delete=True,
+)
+
+
+class LeaveForm(forms.Form):
+    start = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    end = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    reason = forms.CharField(max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end <= start:
+            self.add_error("end", "The end must be after the start.")
+        return data
+
+
+class HolidayForm(forms.ModelForm):
+    class Meta:
+        model = Holiday
+        fields = ["date", "name"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

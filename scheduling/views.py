@@ -1,0 +1,338 @@
+"""Booking, rescheduling, cancelling and the appointment lists of each role."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from scheduling import access, services, slots
+from scheduling.filters import AppointmentFilter
+from scheduling.forms import CancelForm, SlotForm
+from scheduling.models import Appointment
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _picker_context(request: HttpRequest, doctor, *, extra_query: str = "") -> dict:
+    """Dates with free slots (one cached call for the whole horizon) and the chosen day's slots."""
+    today = timezone.localdate()
+    _, last_day = slots.booking_window()
+    by_day = slots.free_slots(doctor, today, last_day)
+    wanted = _parse_day(request.GET.get("date") or request.POST.get("date"))
+    if wanted not in by_day:
+        wanted = next((d for d, s in by_day.items() if s), today)
+    return {
+        "doctor": doctor,
+        "days": [{"date": d, "count": len(s)} for d, s in by_day.items()],
+        "day": wanted,
+        "offered": by_day.get(wanted, []),
+        "extra_query": extra_query,
+    }
+
+
+def _render_picker(request, template: str, context: dict) -> HttpResponse:
+    if request.headers.get("HX-Request") and request.method == "GET":
+        return render(request, "scheduling/_slot_picker.html", context)
+    return render(request, template, context)
+
+
+def book(request: HttpRequest, doctor_pk: int) -> HttpResponse:
+    """Patient (or staff for a patient, ?for=<id>) picks a date and a free slot, then confirms."""
+    for_patient = request.GET.get("for") or request.POST.get("for")
+    patient = access.get_booking_patient(request.user, for_patient)
+    doctor = access.get_bookable_doctor(doctor_pk)
+    extra = f"&for={patient.pk}" if for_patient else ""
+    context = _picker_context(request, doctor, extra_query=extra)
+    form = SlotForm(request.POST or None, offered=context["offered"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment = services.appointment_book(
+                patient=patient,
+                doctor=doctor,
+                start=form.cleaned_data["slot"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except services.SchedulingError as exc:
+            slots.bust_doctor(doctor.pk)  # what the picker showed is stale
+            context = _picker_context(request, doctor, extra_query=extra)
+            form = SlotForm(request.POST, offered=context["offered"])
+            form.is_valid()
+            form.add_error("slot", str(exc))
+        else:
+            when = timezone.localtime(appointment.start)
+            messages.success(
+                request,
+                f"Booked: {doctor.display_name}, {when:%A %d %B at %H:%M}. "
+                "A confirmation e-mail is on its way.",
+            )
+            return redirect("scheduling:appointment-detail", pk=appointment.pk)
+    context.update(
+        form=form,
+        patient=patient,
+        for_patient=for_patient,
+        action_url=reverse("scheduling:book", args=[doctor.pk]),
+    )
+    return _render_picker(request, "scheduling/book.html", context)
+
+
+def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = access.get_appointment_for_user(request.user, pk)
+    if not appointment.can_transition("reschedule", by=request.user):
+        messages.error(request, "This appointment can no longer be rescheduled.")
+        return redirect("scheduling:appointment-detail", pk=pk)
+    context = _picker_context(request, appointment.doctor)
+    form = SlotForm(request.POST or None, offered=context["offered"], with_reason=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.appointment_reschedule(
+                appointment=appointment, start=form.cleaned_data["slot"], by=request.user
+            )
+        except services.SchedulingError as exc:
+            slots.bust_doctor(appointment.doctor_id)
+            context = _picker_context(request, appointment.doctor)
+            form = SlotForm(request.POST, offered=context["offered"], with_reason=False)
+            form.is_valid()
+            form.add_error("slot", str(exc))
+        else:
+            messages.success(
+                request, f"Moved to {timezone.localtime(new.start):%A %d %B at %H:%M}."
+            )
+            return redirect("scheduling:appointment-detail", pk=new.pk)
+    context.update(
+        form=form,
+        appointment=appointment,
+        patient=appointment.patient,
+        action_url=reverse("scheduling:reschedule", args=[pk]),
+    )
+    return _render_picker(request, "scheduling/reschedule.html", context)
+
+
+ACTION_LABELS = {
+    "check_in": "Check in",
+    "complete": "Complete",
+    "no_show": "No-show",
+    "cancel": "Cancel",
+    "reschedule": "Reschedule",
+}
+
+
+def _actions(appointment: Appointment, user) -> list[tuple[str, str]]:
+    return [
+        (a, label) for a, label in ACTION_LABELS.items() if appointment.can_transition(a, by=user)
+    ]
+
+
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = access.get_appointment_for_user(request.user, pk)
+    show_history = (
+        access.is_scheduling_staff(request.user) or appointment.doctor.user_id == request.user.pk
+    )
+    events = appointment.events.select_related("actor") if show_history else []
+    return render(
+        request,
+        "scheduling/appointment_detail.html",
+        {
+            "appointment": appointment,
+            "actions": _actions(appointment, request.user),
+            "events": events,
+        },
+    )
+
+
+@require_POST
+def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """check_in, complete or no_show (cancel has its own page, to ask for a reason)."""
+    if action not in ("check_in", "complete", "no_show"):
+        raise Http404
+    appointment = access.get_appointment_for_user(request.user, pk)
+    try:
+        services.appointment_transition(appointment=appointment, action=action, by=request.user)
+    except services.NotAllowed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{appointment.patient}: {ACTION_LABELS[action].lower()} done.")
+    return redirect(_safe_next(request, reverse("scheduling:appointment-detail", args=[pk])))
+
+
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = access.get_appointment_for_user(request.user, pk)
+    if not appointment.can_transition("cancel", by=request.user):
+        messages.error(
+            request,
+            "This appointment can no longer be cancelled here. "
+            "Please call the hospital if you need help.",
+        )
+        return redirect("scheduling:appointment-detail", pk=pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_transition(
+                appointment=appointment,
+                action="cancel",
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.NotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The appointment was cancelled and the slot released.")
+        return redirect("scheduling:appointment-detail", pk=pk)
+    return render(
+        request, "scheduling/appointment_cancel.html", {"appointment": appointment, "form": form}
+    )
+
+
+# --- Lists --------------------------------------------------------------------------------
+
+
+def my_appointments(request: HttpRequest) -> HttpResponse:
+    """A patient's (or a doctor's) own appointments: upcoming first, then the past."""
+    user = request.user
+    appointments = Appointment.objects.with_related()
+    if user.has_perm("scheduling.book_own_appointment"):
+        mine = appointments.filter(patient__user=user)
+    elif user.has_perm("scheduling.manage_own_schedule"):
+        mine = appointments.filter(doctor__user=user)
+    else:
+        raise PermissionDenied
+    now = timezone.now()
+    upcoming = list(mine.active().upcoming(now).order_by("start")[:100])
+    past = Paginator(mine.exclude(pk__in=[a.pk for a in upcoming]).order_by("-start"), 20)
+    return render(
+        request,
+        "scheduling/my_appointments.html",
+        {
+            "upcoming": [(a, _actions(a, user)) for a in upcoming],
+            "past": past.get_page(request.GET.get("page")),
+        },
+    )
+
+
+def doctor_day(request: HttpRequest) -> HttpResponse:
+    """A doctor's schedule for one day (today by default), with the actions for each visit."""
+    doctor = access.get_schedule_doctor(request.user, request.GET.get("doctor"))
+    day = _parse_day(request.GET.get("date")) or timezone.localdate()
+    start, end = slots.day_bounds(day)
+    appointments = list(
+        Appointment.objects.with_related()
+        .filter(doctor=doctor, start__gte=start, start__lt=end)
+        .order_by("start")
+    )
+    return render(
+        request,
+        "scheduling/doctor_day.html",
+        {
+            "doctor": doctor,
+            "day": day,
+            "today": timezone.localdate(),
+            "previous": day - timedelta(days=1),
+            "next": day + timedelta(days=1),
+            "rows": [(a, _actions(a, request.user)) for a in appointments],
+            "doctor_query": f"&doctor={doctor.pk}"
+            if access.is_scheduling_staff(request.user)
+            else "",
+        },
+    )
+
+
+def doctor_week(request: HttpRequest) -> HttpResponse:
+    doctor = access.get_schedule_doctor(request.user, request.GET.get("doctor"))
+    first = _parse_day(request.GET.get("start")) or timezone.localdate()
+    first -= timedelta(days=first.weekday())
+    days = [first + timedelta(days=i) for i in range(7)]
+    start, _ = slots.day_bounds(days[0])
+    _, end = slots.day_bounds(days[-1])
+    by_day: dict[date, list[Appointment]] = {d: [] for d in days}
+    for appointment in (
+        Appointment.objects.with_related()
+        .filter(doctor=doctor, start__gte=start, start__lt=end)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .order_by("start")
+    ):
+        by_day[timezone.localdate(appointment.start)].append(appointment)
+    return render(
+        request,
+        "scheduling/doctor_week.html",
+        {
+            "doctor": doctor,
+            "columns": list(by_day.items()),
+            "today": timezone.localdate(),
+            "previous": first - timedelta(days=7),
+            "next": first + timedelta(days=7),
+            "doctor_query": f"&doctor={doctor.pk}"
+            if access.is_scheduling_staff(request.user)
+            else "",
+        },
+    )
+
+
+def appointment_list(request: HttpRequest) -> HttpResponse:
+    """Every appointment, for hospital staff, with filters and bulk cancel."""
+    if not access.is_scheduling_staff(request.user):
+        raise PermissionDenied
+    appointments = AppointmentFilter(
+        request.GET or None, queryset=Appointment.objects.with_related().order_by("start")
+    )
+    page = Paginator(appointments.qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "scheduling/appointment_list.html",
+        {"filter": appointments, "page": page, "cancel_form": CancelForm()},
+    )
+
+
+@require_POST
+def appointment_bulk_cancel(request: HttpRequest) -> HttpResponse:
+    if not access.is_scheduling_staff(request.user):
+        raise PermissionDenied
+    form = CancelForm(request.POST)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    chosen = list(Appointment.objects.with_related().filter(pk__in=ids))
+    if not chosen or not form.is_valid():
+        messages.error(request, "Select the appointments to cancel first.")
+    else:
+        done = services.appointments_cancel_many(
+            appointments=chosen,
+            by=request.user,
+            reason=form.cleaned_data["reason"] or "Cancelled by the hospital",
+        )
+        messages.success(
+            request,
+            f"{done} appointment{'s' if done != 1 else ''} cancelled; "
+            "the patients are being notified.",
+        )
+    return redirect(_safe_next(request, reverse("scheduling:appointment-list")))
+
+
+def next_slot(request: HttpRequest, doctor_pk: int) -> HttpResponse:
+    """The doctor's next free slot, as a small fragment for the directory (htmx)."""
+    if not request.user.has_perm("clinic.view_doctor"):
+        raise PermissionDenied
+    doctor = access.get_bookable_doctor(doctor_pk)
+    return render(
+        request,
+        "scheduling/_next_slot.html",
+        {"doctor": doctor, "slot": slots.next_free_slot(doctor)},
+    )
