@@ -20,6 +20,7 @@ class AppointmentFilter(django_filters.FilterSet):
         field_name="doctor__department",
         queryset=Department.objects.all(),
         empty_label="All departments",
+        label="Department",
     )
     status = django_filters.ChoiceFilter(
         choices=Appointment.Status.choices, empty_label="Any status"

@@ -101,3 +101,39 @@ def test_navbar_shows_the_signed_in_user_and_a_post_logout(client, patient):
     html = client.get(reverse("reports:patient-dashboard")).content.decode()
     assert patient.get_full_name() in html
     assert f'method="post" action="{reverse("account_logout")}"' in html
+
+
+def test_patient_dashboard_shows_the_next_appointment(client, patient, doctor):
+    from scheduling import services
+    from scheduling.tests.conftest import next_weekday_slot
+
+    profile = doctor.doctor_profile
+    for weekday in range(7):
+        profile.working_hours.create(weekday=weekday, start="09:00", end="17:00")
+    services.appointment_book(
+        patient=patient.patient_profile, doctor=profile, start=next_weekday_slot(10), by=patient
+    )
+    client.force_login(patient)
+
+    response = client.get(reverse("reports:patient-dashboard"))
+
+    assert [a.doctor for a in response.context["upcoming"]] == [profile]
+    assert profile.display_name in response.content.decode()
+
+
+def test_doctor_dashboard_lists_today(client, doctor, patient):
+    from datetime import timedelta
+
+    from scheduling.models import Appointment
+    from scheduling.tests.conftest import next_weekday_slot
+
+    start = next_weekday_slot(23, days_ahead=0)
+    Appointment.objects.create(
+        doctor=doctor.doctor_profile,
+        patient=patient.patient_profile,
+        start=start,
+        end=start + timedelta(minutes=30),
+    )
+    client.force_login(doctor)
+    response = client.get(reverse("reports:doctor-dashboard"))
+    assert "Today · 1 appointment" in response.content.decode()

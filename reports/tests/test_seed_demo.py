@@ -42,3 +42,15 @@ def test_bulk_users_are_added_once_with_their_role():
     bulk = User.objects.filter(email__startswith="bulk-doctor-")
     assert bulk.count() == 35
     assert bulk.filter(groups__name=DOCTOR).count() == 35
+
+
+def test_seed_fills_hours_holidays_and_appointments_in_every_status():
+    from scheduling.models import Appointment, Holiday, WorkingHours
+
+    call_command("seed_demo")
+
+    assert WorkingHours.objects.exists() and Holiday.objects.count() == 3
+    statuses = set(Appointment.objects.values_list("status", flat=True))
+    assert {"booked", "completed", "cancelled", "no_show"} <= statuses
+    active = Appointment.objects.active()
+    assert active.count() == active.values("doctor", "start").distinct().count()

@@ -5,11 +5,12 @@ from django.core.management.base import BaseCommand
 from accounts import seed as accounts_seed
 from accounts.roles import DOCTOR, PATIENT
 from clinic import seed as clinic_seed
+from scheduling import seed as scheduling_seed
 
 SIZES = {
-    # size: (bulk doctors, bulk patients) on top of the small set
-    "small": (0, 0),
-    "large": (200, 20_000),
+    # size: (bulk doctors, bulk patients, bulk appointments) on top of the small set
+    "small": (0, 0, 0),
+    "large": (200, 20_000, 200_000),
 }
 
 
@@ -17,8 +18,8 @@ class Command(BaseCommand):
     help = (
         "Load demo data and print the demo logins. --size small (default) makes a handful of "
         "departments, doctors and patients for trying HMS; --size large adds realistic volume "
-        "(200 doctors, 20,000 patients) for benchmarks, with bulk inserts. Idempotent: running it "
-        "again adds only what is missing."
+        "(200 doctors, 20,000 patients, 200,000 appointments) for benchmarks, with bulk "
+        "inserts. Idempotent: running it again adds only what is missing."
     )
 
     def add_arguments(self, parser):
@@ -32,9 +33,16 @@ class Command(BaseCommand):
             f"Clinic: {counts['departments']} departments, {counts['doctors']} doctors, "
             f"{counts['patients']} patients (demo set)"
         )
-        doctors, patients = SIZES[size]
+        booked = scheduling_seed.seed_small()
+        self.stdout.write(
+            f"Scheduling: working hours for {booked['working_hours']} doctors, holidays, "
+            f"{booked['appointments']} appointments"
+        )
+        doctors, patients, appointments = SIZES[size]
         if doctors or patients:
             self._seed_bulk(doctors, patients)
+            added = scheduling_seed.seed_bulk(target=appointments)
+            self.stdout.write(f"Bulk appointments: {added} added")
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({elapsed:.1f}s)."))
         self.stdout.write(f"\nDemo logins (password for all: {accounts_seed.DEMO_PASSWORD}):")
