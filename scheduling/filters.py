@@ -1,7 +1,6 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 
 from clinic.models import Department, Doctor
 from scheduling import slots
@@ -48,12 +47,9 @@ class AppointmentFilter(django_filters.FilterSet):
         return queryset.filter(start__lt=slots.day_bounds(value)[1])
 
     def filter_when(self, queryset, name, value):
-        now = timezone.now()
-        return (
-            queryset.filter(end__gt=now)
-            if value == "upcoming"
-            else queryset.filter(end__lte=now).order_by("-start")
-        )
+        if value == "upcoming":
+            return queryset.upcoming()
+        return queryset.past().order_by("-start")
 
     def filter_patient(self, queryset, name, value):
         condition = Q()

@@ -63,7 +63,7 @@ def _send(*, to: str, subject: str, template: str, context: dict, ics: str | Non
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def send_appointment_email(kind: str, appointment_id: int) -> None:
-    appointment = Appointment.objects.with_related().get(pk=appointment_id)
+    appointment = Appointment.objects.with_actors().get(pk=appointment_id)
     context = {
         "appointment": appointment,
         "kind": kind,
