@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from accounts.filters import BootstrapFilterMixin
 from clinic.models import Department, Doctor
 from scheduling import slots
 from scheduling.models import Appointment
@@ -9,7 +10,7 @@ from scheduling.models import Appointment
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class AppointmentFilter(django_filters.FilterSet):
+class AppointmentFilter(BootstrapFilterMixin, django_filters.FilterSet):
     date_from = django_filters.DateFilter(label="From", method="filter_from", widget=DATE)
     date_to = django_filters.DateFilter(label="To", method="filter_to", widget=DATE)
     doctor = django_filters.ModelChoiceFilter(
