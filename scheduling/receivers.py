@@ -16,5 +16,6 @@ def future_appointments(sender, doctor, **kwargs) -> list[str]:
     url = reverse("scheduling:appointment-list") + f"?doctor={doctor.pk}&when=upcoming"
     return [
         f"{count} future appointment{'s' if count != 1 else ''}: they stay booked until you "
-        f"cancel them (patients are notified) from the appointment list ({url})."
+        f"cancel them (patients are notified) or move them to a colleague (Reschedule) from "
+        f"the appointment list ({url})."
     ]

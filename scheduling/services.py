@@ -168,11 +168,16 @@ def appointment_book(
 
 
 def appointment_reschedule(
-    *, appointment: Appointment, start: datetime, by: User, now: datetime | None = None
+    *,
+    appointment: Appointment,
+    start: datetime,
+    by: User,
+    doctor: Doctor | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
-    """Move an appointment: the old slot is released in the same transaction that takes the new
-    one, so either both happen or neither (no one can take the old slot and leave the patient
-    with nothing)."""
+    """Move an appointment to `start` (with `doctor`, for staff moving a blocked doctor's
+    patients): the old slot is released in the same transaction that takes the new one, so either
+    both happen or neither (no one can take the old slot and leave the patient with nothing)."""
 
     @transaction.atomic
     def move() -> Appointment:
@@ -183,6 +188,9 @@ def appointment_reschedule(
         )
         if not old.can_transition("reschedule", by=by, now=now):
             raise NotAllowed("This appointment can no longer be rescheduled.")
+        new_doctor = doctor or old.doctor
+        if new_doctor.pk != old.doctor_id and not by.has_perm("scheduling.manage_all_appointments"):
+            raise NotAllowed("Only the hospital office can move an appointment to another doctor.")
         from_status = old.status
         old.status = Appointment.Status.CANCELLED
         old.cancelled_by, old.cancelled_at = by, timezone.now()
@@ -192,7 +200,7 @@ def appointment_reschedule(
         )
         new = _insert_appointment(
             patient=old.patient,
-            doctor=old.doctor,
+            doctor=new_doctor,
             start=start,
             reason=old.reason,
             by=by,
@@ -204,10 +212,12 @@ def appointment_reschedule(
             actor=by,
             action="rescheduled",
             from_status=from_status,
-            reason=f"Moved to {timezone.localtime(start):%d %b %Y %H:%M}",
+            reason=f"Moved to {timezone.localtime(start):%d %b %Y %H:%M}"
+            + (f" with {new_doctor.display_name}" if new_doctor.pk != old.doctor_id else ""),
         )
         _event(new, actor=by, action="booked", from_status="", reason="Rescheduled")
         _bust_after_commit(old.doctor_id)
+        _bust_after_commit(new_doctor.pk)
         _notify("rescheduled", new)
         return new
 

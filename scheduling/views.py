@@ -101,20 +101,36 @@ def book(request: HttpRequest, doctor_pk: int) -> HttpResponse:
 
 
 def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new time with the same doctor; staff may also pick another doctor (?doctor=<id>), e.g.
+    to move the patients of a blocked doctor."""
     appointment = access.get_appointment_for_user(request.user, pk)
     if not appointment.can_transition("reschedule", by=request.user):
         messages.error(request, "This appointment can no longer be rescheduled.")
         return redirect("scheduling:appointment-detail", pk=pk)
-    context = _picker_context(request, appointment.doctor)
+    doctor, extra, alternatives = appointment.doctor, "", []
+    if access.is_scheduling_staff(request.user):
+        alternatives = list(
+            Doctor.objects.bookable()
+            .with_related()
+            .filter(department=appointment.doctor.department_id)
+        )
+        wanted = request.GET.get("doctor") or request.POST.get("doctor")
+        if wanted and wanted.isdigit() and int(wanted) != appointment.doctor_id:
+            doctor = access.get_bookable_doctor(int(wanted))
+            extra = f"&doctor={doctor.pk}"
+    context = _picker_context(request, doctor, extra_query=extra)
     form = SlotForm(request.POST or None, offered=context["offered"], with_reason=False)
     if request.method == "POST" and form.is_valid():
         try:
             new = services.appointment_reschedule(
-                appointment=appointment, start=form.cleaned_data["slot"], by=request.user
+                appointment=appointment,
+                start=form.cleaned_data["slot"],
+                by=request.user,
+                doctor=doctor,
             )
         except services.SchedulingError as exc:
-            slots.bust_doctor(appointment.doctor_id)
-            context = _picker_context(request, appointment.doctor)
+            slots.bust_doctor(doctor.pk)
+            context = _picker_context(request, doctor, extra_query=extra)
             form = SlotForm(request.POST, offered=context["offered"], with_reason=False)
             form.is_valid()
             form.add_error("slot", str(exc))
@@ -127,6 +143,8 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         appointment=appointment,
         patient=appointment.patient,
+        alternatives=alternatives,
+        doctor_field=doctor.pk if doctor.pk != appointment.doctor_id else "",
         action_url=reverse("scheduling:reschedule", args=[pk]),
     )
     return _render_picker(request, "scheduling/reschedule.html", context)

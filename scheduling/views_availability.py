@@ -184,16 +184,22 @@ def slot_grid(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def slot_toggle(request: HttpRequest) -> HttpResponse:
-    """Switch one slot (or, with day=, a whole day) on or off. htmx gets the cell back."""
+    """Switch one slot (or, with day= or week=, a whole day or week) on or off. htmx gets the
+    cell back."""
     doctor = access.get_schedule_doctor(request.user, request.POST.get("doctor"))
     available = request.POST.get("available") == "1"
     day = _parse_day(request.POST.get("day"))
-    if day is not None:
-        for start in slots.default_starts(doctor, day):
-            services.override_toggle(doctor=doctor, start=start, available=available)
-        messages.success(
-            request, f"{day:%A %d %B}: all slots switched {'on' if available else 'off'}."
-        )
+    week = _parse_day(request.POST.get("week"))
+    start = None
+    if day is not None or week is not None:
+        first = week or day
+        days = [first + timedelta(days=i) for i in range(7 if week else 1)]
+        for one in days:
+            for slot_start in slots.default_starts(doctor, one):
+                services.override_toggle(doctor=doctor, start=slot_start, available=available)
+        what = f"Week of {first:%d %B}" if week else f"{first:%A %d %B}"
+        messages.success(request, f"{what}: all slots switched {'on' if available else 'off'}.")
+        day = first
     else:
         start = slots.parse_slot_key(request.POST.get("slot", ""))
         if start is None:

@@ -280,3 +280,55 @@ def test_blocking_a_doctor_lists_their_future_appointments(
     client.force_login(hospital_admin)
     page = client.get(reverse("clinic:doctor-action", args=[open_doctor.pk, "block"]))
     assert "1 future appointment" in page.content.decode()
+
+
+def test_staff_move_a_blocked_doctors_patient_to_a_colleague(
+    client, hospital_admin, patient, open_doctor, other_doctor
+):
+    colleague = other_doctor.doctor_profile
+    colleague.department = open_doctor.department
+    colleague.save()
+    for weekday in range(7):
+        colleague.working_hours.create(weekday=weekday, start="09:00", end="17:00")
+    appointment = services.appointment_book(
+        patient=patient.patient_profile, doctor=open_doctor, start=next_weekday_slot(10), by=patient
+    )
+    open_doctor.status = "blocked"
+    open_doctor.save()
+    client.force_login(hospital_admin)
+    url = reverse("scheduling:reschedule", args=[appointment.pk])
+    page = client.get(url)
+    assert colleague.display_name in page.content.decode()
+
+    start = next_weekday_slot(10)
+    day = timezone.localdate(start).isoformat()
+    client.post(url, {"date": day, "slot": key(start), "doctor": colleague.pk})
+
+    moved = Appointment.objects.get(status="booked")
+    assert moved.doctor == colleague and moved.start == start
+    assert moved.rescheduled_from == appointment
+
+
+def test_a_patient_cannot_move_to_another_doctor(client, patient, open_doctor, other_doctor):
+    appointment = services.appointment_book(
+        patient=patient.patient_profile, doctor=open_doctor, start=next_weekday_slot(10), by=patient
+    )
+    with pytest.raises(services.NotAllowed):
+        services.appointment_reschedule(
+            appointment=appointment,
+            start=next_weekday_slot(11),
+            by=patient,
+            doctor=other_doctor.doctor_profile,
+        )
+
+
+def test_a_whole_week_can_be_switched_off_and_on(client, doctor, open_doctor):
+    from scheduling import slots as engine
+
+    client.force_login(doctor)
+    monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
+    client.post(reverse("scheduling:slot-toggle"), {"week": monday.isoformat(), "available": "0"})
+    week = engine.free_slots(open_doctor, monday, monday + timedelta(days=6), use_cache=False)
+    assert not any(week.values())
+    client.post(reverse("scheduling:slot-toggle"), {"week": monday.isoformat(), "available": "1"})
+    assert not SlotOverride.objects.exists()
