@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_filters",
     "phonenumber_field",
+    "simple_history",
     "hms",
     "accounts",
     "clinic",
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Records who made each change in the versioned models (visit records, prescriptions).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "hms.urls"

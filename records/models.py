@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from accounts.models import TimeStampedModel
+from clinic.models import Patient
+from scheduling.models import Appointment
+
+
+class VisitRecordQuerySet(models.QuerySet):
+    def with_related(self) -> VisitRecordQuerySet:
+        return self.select_related(
+            "appointment__doctor__user", "appointment__doctor__department", "patient__user"
+        )
+
+
+class VisitRecord(TimeStampedModel):
+    """What happened at one visit. Written by the appointment's doctor; every change versioned."""
+
+    class VisitType(models.TextChoices):
+        CONSULTATION = "consultation", "Consultation"
+        FOLLOW_UP = "follow_up", "Follow-up"
+        EMERGENCY = "emergency", "Emergency"
+        PROCEDURE = "procedure", "Procedure"
+        TELECONSULTATION = "teleconsultation", "Teleconsultation"
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="visit_record"
+    )
+    # Denormalised from the appointment: history and exports filter by patient on one table.
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visit_records")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    visit_type = models.CharField(
+        max_length=20, choices=VisitType.choices, default=VisitType.CONSULTATION
+    )
+    complaint = models.TextField("chief complaint")
+    bp_systolic = models.PositiveSmallIntegerField(
+        "blood pressure (systolic)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(50), MaxValueValidator(260)],
+    )
+    bp_diastolic = models.PositiveSmallIntegerField(
+        "blood pressure (diastolic)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(30), MaxValueValidator(160)],
+    )
+    pulse = models.PositiveSmallIntegerField(
+        "pulse (bpm)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(20), MaxValueValidator(250)],
+    )
+    temperature_c = models.DecimalField(
+        "temperature (°C)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("30")), MaxValueValidator(Decimal("45"))],
+    )
+    spo2 = models.PositiveSmallIntegerField(
+        "SpO₂ (%)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(50), MaxValueValidator(100)],
+    )
+    weight_kg = models.DecimalField(
+        "weight (kg)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("400"))],
+    )
+    diagnosis = models.TextField()
+    tests_done = models.TextField(blank=True)
+    tests_ordered = models.TextField(blank=True)
+    advice = models.TextField("advice and precautions", blank=True)
+    notes = models.TextField("doctor's notes", blank=True)
+    follow_up_on = models.DateField("follow-up date", null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = VisitRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-appointment__start"]
+        indexes = [models.Index(fields=["patient", "created"], name="rec_visit_patient_created")]
+        permissions = [
+            ("write_own_visit_record", "Can write visit records for own appointments"),
+            ("view_own_history", "Can view own medical history"),
+            ("view_all_records", "Can view every visit record (oversight)"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit of {self.patient} on {self.appointment.start:%Y-%m-%d}"
+
+    @property
+    def blood_pressure(self) -> str:
+        if self.bp_systolic and self.bp_diastolic:
+            return f"{self.bp_systolic}/{self.bp_diastolic}"
+        return ""
+
+
+class PrescriptionItem(models.Model):
+    record = models.ForeignKey(VisitRecord, on_delete=models.PROTECT, related_name="prescriptions")
+    medicine = models.CharField(max_length=200)
+    dose = models.CharField(max_length=100, help_text="e.g. 500 mg")
+    frequency = models.CharField(max_length=100, help_text="e.g. twice a day")
+    duration = models.CharField(max_length=100, blank=True, help_text="e.g. 7 days")
+    instructions = models.CharField(max_length=300, blank=True, help_text="e.g. after meals")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.medicine} {self.dose} {self.frequency}"
+
+
+class AccessLogEntry(models.Model):
+    """Who read or changed which patient's data, when, from where, and whether it was allowed.
+
+    Append-only: nothing in HMS updates or deletes these rows (Django admin is read-only).
+    """
+
+    class Outcome(models.TextChoices):
+        ALLOWED = "allowed", "Allowed"
+        DENIED = "denied", "Denied"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    role = models.CharField(max_length=40, blank=True)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, null=True, blank=True, related_name="access_log"
+    )
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=20)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.ALLOWED)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "access log entries"
+        indexes = [
+            models.Index(fields=["patient", "-at"], name="rec_log_patient_at"),
+            models.Index(fields=["actor", "-at"], name="rec_log_actor_at"),
+            models.Index(fields=["outcome", "-at"], name="rec_log_outcome_at"),
+        ]
+        permissions = [("view_all_access_log", "Can search the whole access log")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}"

@@ -1,3 +1,23 @@
+from django.urls import path
+
+from records import views
+
 app_name = "records"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("my/", views.my_history, name="my-history"),
+    path("my/history.csv", views.my_history_csv, name="my-history-csv"),
+    path("my-patients/", views.my_patients, name="my-patients"),
+    path("all/", views.record_list, name="record-list"),
+    path("access-log/", views.access_log, name="access-log"),
+    path("patients/<int:patient_pk>/", views.patient_history, name="patient-history"),
+    path("patients/<int:patient_pk>/history.csv", views.history_csv, name="history-csv"),
+    path(
+        "appointments/<int:appointment_pk>/complete/",
+        views.complete_visit,
+        name="complete-visit",
+    ),
+    path("<int:pk>/", views.record_detail, name="record-detail"),
+    path("<int:pk>/edit/", views.record_edit, name="record-edit"),
+    path("<int:pk>/versions/", views.record_versions, name="record-versions"),
+]

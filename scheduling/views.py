@@ -171,13 +171,21 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         access.is_scheduling_staff(request.user) or appointment.doctor.user_id == request.user.pk
     )
     events = appointment.events.select_related("actor") if show_history else []
+    # The visit record lives in the records app (above this one): link to it by URL name only.
+    record = getattr(appointment, "visit_record", None)
+    own_doctor = appointment.doctor.user_id == request.user.pk
     return render(
         request,
         "scheduling/appointment_detail.html",
         {
             "appointment": appointment,
-            "actions": _actions(appointment, request.user),
+            "actions": [a for a in _actions(appointment, request.user) if a[0] != "complete"],
             "events": events,
+            "record_url": reverse("records:record-detail", args=[record.pk]) if record else "",
+            "can_complete": own_doctor
+            and record is None
+            and appointment.is_active
+            and timezone.localdate(appointment.start) <= timezone.localdate(),
         },
     )
 

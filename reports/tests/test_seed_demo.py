@@ -54,3 +54,15 @@ def test_seed_fills_hours_holidays_and_appointments_in_every_status():
     assert {"booked", "completed", "cancelled", "no_show"} <= statuses
     active = Appointment.objects.active()
     assert active.count() == active.values("doctor", "start").distinct().count()
+
+
+def test_seed_writes_visit_records_with_prescriptions_for_completed_visits():
+    from records.models import VisitRecord
+    from scheduling.models import Appointment
+
+    call_command("seed_demo")
+
+    completed = Appointment.objects.filter(status="completed")
+    assert completed.exists()
+    assert VisitRecord.objects.count() == completed.count()
+    assert not VisitRecord.objects.filter(prescriptions__isnull=True).exists()

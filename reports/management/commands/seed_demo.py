@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from accounts import seed as accounts_seed
 from accounts.roles import DOCTOR, PATIENT
 from clinic import seed as clinic_seed
+from records import seed as records_seed
 from scheduling import seed as scheduling_seed
 
 SIZES = {
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             f"Scheduling: working hours for {booked['working_hours']} doctors, holidays, "
             f"{booked['appointments']} appointments"
         )
+        self.stdout.write(f"Records: {records_seed.seed_small()} visit records added")
         doctors, patients, appointments = SIZES[size]
         if doctors or patients:
             self._seed_bulk(doctors, patients)

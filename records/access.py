@@ -1,0 +1,124 @@
+"""Who may read or write which patient's medical data. Every records view goes through here,
+and every decision (allowed or denied) is written to the access log."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from clinic.models import Patient
+from records.audit import audit
+from records.models import VisitRecord
+from scheduling.models import Appointment
+
+
+def is_records_staff(user) -> bool:
+    return user.has_perm("records.view_all_records")
+
+
+def doctor_has_seen(user, patient: Patient) -> bool:
+    """A doctor may read the history of patients they have or had an appointment with."""
+    return (
+        user.has_perm("records.write_own_visit_record")
+        and Appointment.objects.filter(doctor__user=user, patient=patient).exists()
+    )
+
+
+def may_read_patient(user, patient: Patient) -> bool:
+    return (
+        is_records_staff(user)
+        or (patient.user_id == user.pk and user.has_perm("records.view_own_history"))
+        or doctor_has_seen(user, patient)
+    )
+
+
+def get_patient_history_for_user(request: HttpRequest, patient_pk: int, *, action: str = "view"):
+    patient = Patient.objects.with_related().filter(pk=patient_pk).first()
+    if patient is None or not may_read_patient(request.user, patient):
+        audit(
+            request,
+            patient=patient,
+            object_type="history",
+            object_id=patient_pk,
+            action=action,
+            allowed=False,
+        )
+        raise Http404
+    audit(request, patient=patient, object_type="history", object_id=patient.pk, action=action)
+    return patient
+
+
+def get_record_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> VisitRecord:
+    """Read: the patient, any doctor who has seen the patient, staff. Write: the author only."""
+    record = VisitRecord.objects.with_related().filter(pk=pk).first()
+    user = request.user
+    patient = record.patient if record else None
+    if record is None or not may_read_patient(user, record.patient):
+        audit(
+            request,
+            patient=patient,
+            object_type="visit_record",
+            object_id=pk,
+            action="change" if write else "view",
+            allowed=False,
+        )
+        raise Http404
+    if write and record.author_id != user.pk:
+        audit(
+            request,
+            patient=patient,
+            object_type="visit_record",
+            object_id=pk,
+            action="change",
+            allowed=False,
+        )
+        raise PermissionDenied("Only the doctor who wrote this record can change it.")
+    audit(
+        request,
+        patient=patient,
+        object_type="visit_record",
+        object_id=pk,
+        action="change" if write else "view",
+    )
+    return record
+
+
+def get_appointment_to_complete(request: HttpRequest, appointment_pk: int) -> Appointment:
+    """Only the appointment's own doctor writes its visit record."""
+    appointment = Appointment.objects.with_related().filter(pk=appointment_pk).first()
+    if (
+        appointment is None
+        or appointment.doctor.user_id != request.user.pk
+        or not (request.user.has_perm("records.write_own_visit_record"))
+    ):
+        audit(
+            request,
+            patient=appointment.patient if appointment else None,
+            object_type="appointment",
+            object_id=appointment_pk,
+            action="complete",
+            allowed=False,
+        )
+        raise Http404
+    return appointment
+
+
+def get_patient_for_export(request: HttpRequest, patient_pk: int, *, kind: str) -> Patient:
+    """Exports: the patient themselves, or hospital staff for any patient."""
+    patient = Patient.objects.with_related().filter(pk=patient_pk).first()
+    user = request.user
+    allowed = patient is not None and (
+        is_records_staff(user)
+        or (patient.user_id == user.pk and user.has_perm("records.view_own_history"))
+    )
+    audit(
+        request,
+        patient=patient,
+        object_type=f"export_{kind}",
+        object_id=patient_pk,
+        action="export",
+        allowed=allowed,
+    )
+    if not allowed:
+        raise Http404
+    return patient

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from records.models import VisitRecord
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_visit_summary_ready(record_id: int) -> None:
+    """Tell the patient their visit summary is ready (no medical details in the e-mail)."""
+    record = VisitRecord.objects.with_related().get(pk=record_id)
+    context = {
+        "record": record,
+        "visit_date": timezone.localtime(record.appointment.start),
+        "hospital_name": settings.HOSPITAL_NAME,
+        "site": settings.HMS_BASE_URL,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your visit summary is ready",
+        body=render_to_string("emails/records/summary_ready.txt", context),
+        to=[record.patient.user.email],
+    )
+    message.attach_alternative(
+        render_to_string("emails/records/summary_ready.html", context), "text/html"
+    )
+    message.send()

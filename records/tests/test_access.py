@@ -1,0 +1,143 @@
+"""Who may read which medical data; every decision is logged."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from clinic.tests.factories import DoctorFactory
+from records.models import AccessLogEntry, VisitRecord
+from scheduling.models import Appointment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def record(visit, doctor):
+    return VisitRecord.objects.create(
+        appointment=visit,
+        patient=visit.patient,
+        author=doctor,
+        complaint="Cough",
+        diagnosis="Bronchitis",
+    )
+
+
+@pytest.fixture
+def colleague(patient, visit):
+    """Another doctor who also had an appointment with the patient."""
+    other = DoctorFactory(user__email="colleague@example.com")
+    Appointment.objects.create(
+        doctor=other,
+        patient=visit.patient,
+        start=visit.start + timedelta(days=3),
+        end=visit.end + timedelta(days=3),
+    )
+    return other.user
+
+
+ROLES = [
+    "anonymous",
+    "patient",
+    "other_patient",
+    "doctor",
+    "colleague",
+    "other_doctor",
+    "hospital_admin",
+]
+LOGIN = "login"
+
+MATRIX = {
+    "record-detail": ("record", [LOGIN, 200, 404, 200, 200, 404, 200]),
+    "record-edit": ("record", [LOGIN, 403, 404, 200, 403, 404, 403]),
+    "record-versions": ("record", [LOGIN, 403, 404, 200, 200, 404, 200]),
+    "patient-history": ("patient", [LOGIN, 200, 404, 200, 200, 404, 200]),
+    "history-csv": ("patient", [LOGIN, 200, 404, 404, 404, 404, 200]),
+    "complete-visit": ("visit", [LOGIN, 404, 404, 302, 404, 404, 404]),
+    "my-history": (None, [LOGIN, 200, 200, 403, 403, 403, 403]),
+    "my-history-csv": (None, [LOGIN, 200, 200, 404, 404, 404, 404]),
+    "my-patients": (None, [LOGIN, 403, 403, 200, 200, 200, 403]),
+    "record-list": (None, [LOGIN, 403, 403, 403, 403, 403, 200]),
+    "access-log": (None, [LOGIN, 200, 200, 403, 403, 403, 200]),
+}
+
+
+def test_every_records_url_has_expectations():
+    names = {
+        n for n in get_resolver().namespace_dict["records"][1].reverse_dict if isinstance(n, str)
+    }
+    assert names == set(MATRIX)
+
+
+@pytest.mark.parametrize("role_index", range(len(ROLES)))
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_access(request, client, record, colleague, url_name, role_index):
+    key, expectations = MATRIX[url_name]
+    role, expected = ROLES[role_index], expectations[role_index]
+    objects = {"record": record.pk, "patient": record.patient_id, "visit": record.appointment_id}
+    url = reverse(f"records:{url_name}", args=[objects[key]] if key else None)
+    if url_name == "complete-visit" and role == "doctor":
+        # the visit already has a record: its doctor is sent to it
+        expected = 302
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    response = client.get(url)
+    if expected == LOGIN:
+        assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    else:
+        assert response.status_code == expected, (url, role)
+
+
+def test_a_doctor_who_never_saw_the_patient_is_refused_and_logged(client, other_doctor, record):
+    client.force_login(other_doctor)
+    client.get(reverse("records:record-detail", args=[record.pk]))
+    client.get(reverse("records:patient-history", args=[record.patient_id]))
+    denied = AccessLogEntry.objects.filter(actor=other_doctor, outcome="denied")
+    assert {e.object_type for e in denied} == {"visit_record", "history"}
+    assert all(e.patient_id == record.patient_id for e in denied)
+
+
+def test_reads_and_exports_are_logged_with_who_role_and_ip(client, patient, record):
+    client.force_login(patient)
+    client.get(reverse("records:record-detail", args=[record.pk]), REMOTE_ADDR="10.1.2.3")
+    b"".join(client.get(reverse("records:my-history-csv")).streaming_content)
+    entries = AccessLogEntry.objects.filter(actor=patient).order_by("at", "pk")
+    assert [(e.action, e.object_type, e.outcome) for e in entries] == [
+        ("view", "visit_record", "allowed"),
+        ("export", "export_csv", "allowed"),
+    ]
+    assert entries[0].ip == "10.1.2.3" and entries[0].role == "Patient"
+
+
+def test_staff_viewing_a_patient_profile_is_logged(client, hospital_admin, patient):
+    client.force_login(hospital_admin)
+    client.get(reverse("clinic:patient-detail", args=[patient.patient_profile.pk]))
+    entry = AccessLogEntry.objects.get(actor=hospital_admin)
+    assert (entry.object_type, entry.action, entry.patient_id) == (
+        "patient_profile",
+        "view",
+        patient.patient_profile.pk,
+    )
+
+
+def test_patient_sees_who_accessed_their_records_and_nothing_else(
+    client, patient, other_patient, hospital_admin, record
+):
+    client.force_login(hospital_admin)
+    client.get(reverse("records:record-detail", args=[record.pk]))
+    client.get(reverse("clinic:patient-detail", args=[other_patient.patient_profile.pk]))
+    client.force_login(patient)
+    page = client.get(reverse("records:access-log")).context["page"]
+    assert {e.patient_id for e in page} == {patient.patient_profile.pk}
+    assert hospital_admin in {e.actor for e in page}
+
+
+def test_access_log_is_read_only_in_django_admin(client, record):
+    from accounts.tests.factories import UserFactory
+
+    entry = AccessLogEntry.objects.create(patient=record.patient, object_type="x", action="view")
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    assert client.get("/admin/records/accesslogentry/").status_code == 200
+    assert client.get(f"/admin/records/accesslogentry/{entry.pk}/delete/").status_code == 403
+    response = client.post(f"/admin/records/accesslogentry/{entry.pk}/change/", {"action": "x"})
+    assert response.status_code == 403

@@ -1,0 +1,388 @@
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min, Q
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from clinic.models import Patient
+from records import access
+from records.audit import audit
+from records.forms import PrescriptionFormSet, VisitRecordForm
+from records.models import AccessLogEntry, PrescriptionItem, VisitRecord
+from records.services import RecordError, visit_complete, visit_update
+from scheduling.models import Appointment
+
+ITEM_FIELDS = ["medicine", "dose", "frequency", "duration", "instructions"]
+
+
+def _items(formset) -> list[dict]:
+    return [
+        {"id": form.instance.pk, **{k: form.cleaned_data[k] for k in ITEM_FIELDS}}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+def _record_data(form) -> dict:
+    return {k: form.cleaned_data[k] for k in form._meta.fields}
+
+
+def complete_visit(request: HttpRequest, appointment_pk: int) -> HttpResponse:
+    """The doctor writes the visit record; saving it completes the appointment."""
+    appointment = access.get_appointment_to_complete(request, appointment_pk)
+    if hasattr(appointment, "visit_record"):
+        return redirect("records:record-detail", pk=appointment.visit_record.pk)
+    visit_date = timezone.localdate(appointment.start)
+    form = VisitRecordForm(request.POST or None, visit_date=visit_date)
+    formset = PrescriptionFormSet(request.POST or None, prefix="rx")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            record = visit_complete(
+                appointment=appointment,
+                by=request.user,
+                data=_record_data(form),
+                items=_items(formset),
+            )
+        except RecordError as exc:
+            messages.error(request, str(exc))
+        else:
+            audit(
+                request,
+                patient=record.patient,
+                object_type="visit_record",
+                object_id=record.pk,
+                action="create",
+            )
+            messages.success(
+                request, "Visit completed. The patient has been told the summary is ready."
+            )
+            return redirect("records:record-detail", pk=record.pk)
+    return render(
+        request,
+        "records/record_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "appointment": appointment,
+            "patient": appointment.patient,
+        },
+    )
+
+
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = access.get_record_for_user(request, pk)
+    return render(
+        request,
+        "records/record_detail.html",
+        {
+            "record": record,
+            "items": list(record.prescriptions.all()),
+            "can_edit": record.author_id == request.user.pk,
+            "can_see_versions": request.user.pk == record.author_id
+            or access.is_records_staff(request.user)
+            or request.user.has_perm("records.write_own_visit_record"),
+        },
+    )
+
+
+def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = access.get_record_for_user(request, pk, write=True)
+    visit_date = timezone.localdate(record.appointment.start)
+    form = VisitRecordForm(request.POST or None, instance=record, visit_date=visit_date)
+    formset = PrescriptionFormSet(request.POST or None, instance=record, prefix="rx")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            visit_update(
+                record=record, by=request.user, data=_record_data(form), items=_items(formset)
+            )
+        except RecordError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Record saved. The previous version is kept.")
+            return redirect("records:record-detail", pk=record.pk)
+    return render(
+        request,
+        "records/record_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "appointment": record.appointment,
+            "patient": record.patient,
+            "record": record,
+        },
+    )
+
+
+def record_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every saved version of a record (doctors and staff), newest first, with what changed."""
+    record = access.get_record_for_user(request, pk)
+    if not (
+        access.is_records_staff(request.user)
+        or request.user.has_perm("records.write_own_visit_record")
+    ):
+        raise PermissionDenied
+    versions = list(record.history.select_related("history_user").order_by("-history_date"))
+    rows = []
+    for newer, older in zip(versions, [*versions[1:], None], strict=True):
+        changes = newer.diff_against(older).changes if older else []
+        rows.append({"version": newer, "changes": changes})
+    return render(request, "records/record_versions.html", {"record": record, "rows": rows})
+
+
+def _timeline(patient: Patient) -> list[VisitRecord]:
+    records = list(
+        VisitRecord.objects.with_related()
+        .filter(patient=patient)
+        .prefetch_related("prescriptions")
+        .order_by("-appointment__start")
+    )
+    return records
+
+
+def patient_history(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = access.get_patient_history_for_user(request, patient_pk)
+    page = Paginator(_timeline(patient), 20).get_page(request.GET.get("page"))
+    return render(request, "records/history.html", {"patient": patient, "page": page})
+
+
+def my_history(request: HttpRequest) -> HttpResponse:
+    patient = Patient.objects.filter(user=request.user).first()
+    if patient is None or not request.user.has_perm("records.view_own_history"):
+        raise PermissionDenied
+    return patient_history(request, patient.pk)
+
+
+def my_patients(request: HttpRequest) -> HttpResponse:
+    """A doctor's patients: everyone they have or had an appointment with."""
+    if not request.user.has_perm("records.write_own_visit_record"):
+        raise PermissionDenied
+    now = timezone.now()
+    mine = Q(appointments__doctor__user=request.user)
+    patients = (
+        Patient.objects.filter(mine)
+        .with_related()
+        .annotate(
+            visit_count=Count("appointments", filter=mine & Q(appointments__status="completed")),
+            last_visit=Max(
+                "appointments__start", filter=mine & Q(appointments__status="completed")
+            ),
+            next_appointment=Min(
+                "appointments__start",
+                filter=mine
+                & Q(
+                    appointments__status__in=Appointment.ACTIVE_STATUSES,
+                    appointments__start__gte=now,
+                ),
+            ),
+        )
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    q = request.GET.get("q", "").strip()[:80]
+    if q:
+        patients = patients.search(q)
+    page = Paginator(patients, 25).get_page(request.GET.get("page"))
+    return render(request, "records/my_patients.html", {"page": page, "q": q})
+
+
+def record_list(request: HttpRequest) -> HttpResponse:
+    """Oversight list of every record, for hospital admins."""
+    if not access.is_records_staff(request.user):
+        raise PermissionDenied
+    records = VisitRecord.objects.with_related().order_by("-appointment__start")
+    q = request.GET.get("q", "").strip()[:80]
+    if q:
+        records = records.filter(
+            Q(patient__user__last_name__icontains=q)
+            | Q(patient__user__email__icontains=q)
+            | Q(diagnosis__icontains=q)
+        )
+    if request.GET.get("doctor", "").isdigit():
+        records = records.filter(appointment__doctor_id=int(request.GET["doctor"]))
+    page = Paginator(records, 25).get_page(request.GET.get("page"))
+    return render(request, "records/record_list.html", {"page": page, "q": q})
+
+
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Staff search the whole log; a patient sees who accessed their own records."""
+    entries = AccessLogEntry.objects.select_related("actor", "patient__user")
+    if access.is_records_staff(request.user) and request.user.has_perm(
+        "records.view_all_access_log"
+    ):
+        q = request.GET.get("q", "").strip()[:80]
+        if q:
+            entries = entries.filter(
+                Q(actor__email__icontains=q)
+                | Q(patient__user__email__icontains=q)
+                | Q(patient__user__last_name__icontains=q)
+            )
+        if request.GET.get("outcome") in ("allowed", "denied"):
+            entries = entries.filter(outcome=request.GET["outcome"])
+        scope = "all"
+    else:
+        patient = Patient.objects.filter(user=request.user).first()
+        if patient is None or not request.user.has_perm("records.view_own_history"):
+            raise PermissionDenied
+        entries = entries.filter(patient=patient)
+        scope = "mine"
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "records/access_log.html",
+        {
+            "page": page,
+            "scope": scope,
+            "q": request.GET.get("q", "")[:80],
+            "outcome": request.GET.get("outcome", ""),
+        },
+    )
+
+
+# --- Exports ------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> str:
+    """Neutralise spreadsheet formulas (CSV injection): prefix risky cells with a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+CSV_HEADER = [
+    "Date",
+    "Doctor",
+    "Department",
+    "Visit type",
+    "Complaint",
+    "Diagnosis",
+    "Blood pressure",
+    "Pulse",
+    "Temperature (C)",
+    "SpO2 (%)",
+    "Weight (kg)",
+    "Tests done",
+    "Tests ordered",
+    "Advice",
+    "Follow-up",
+    "Prescriptions",
+]
+
+
+def history_csv_rows(patient: Patient) -> Iterator[list[str]]:
+    """One row per visit, fetched in chunks so memory stays flat for any history size."""
+    yield CSV_HEADER
+    records = (
+        VisitRecord.objects.filter(patient=patient)
+        .order_by("-appointment__start")
+        .values_list(
+            "pk",
+            "appointment__start",
+            "appointment__doctor__user__first_name",
+            "appointment__doctor__user__last_name",
+            "appointment__doctor__department__name",
+            "visit_type",
+            "complaint",
+            "diagnosis",
+            "bp_systolic",
+            "bp_diastolic",
+            "pulse",
+            "temperature_c",
+            "spo2",
+            "weight_kg",
+            "tests_done",
+            "tests_ordered",
+            "advice",
+            "follow_up_on",
+        )
+    )
+    batch: list = []
+
+    def flush(rows):
+        prescriptions: dict[int, list[str]] = {}
+        for record_id, medicine, dose, frequency, duration in PrescriptionItem.objects.filter(
+            record_id__in=[r[0] for r in rows]
+        ).values_list("record_id", "medicine", "dose", "frequency", "duration"):
+            prescriptions.setdefault(record_id, []).append(
+                " ".join(filter(None, [medicine, dose, frequency, duration]))
+            )
+        for r in rows:
+            (
+                pk,
+                start,
+                first,
+                last,
+                department,
+                vtype,
+                complaint,
+                diagnosis,
+                sys_,
+                dia,
+                pulse,
+                temp,
+                spo2,
+                weight,
+                done,
+                ordered,
+                advice,
+                follow_up,
+            ) = r
+            yield [
+                csv_safe(v)
+                for v in (
+                    timezone.localtime(start).strftime("%Y-%m-%d %H:%M"),
+                    f"Dr {first} {last}",
+                    department,
+                    vtype,
+                    complaint,
+                    diagnosis,
+                    f"{sys_}/{dia}" if sys_ else "",
+                    pulse or "",
+                    temp or "",
+                    spo2 or "",
+                    weight or "",
+                    done,
+                    ordered,
+                    advice,
+                    follow_up or "",
+                    "; ".join(prescriptions.get(pk, [])),
+                )
+            ]
+
+    for row in records.iterator(chunk_size=500):
+        batch.append(row)
+        if len(batch) == 500:
+            yield from flush(batch)
+            batch = []
+    if batch:
+        yield from flush(batch)
+
+
+def history_csv(request: HttpRequest, patient_pk: int) -> StreamingHttpResponse:
+    patient = access.get_patient_for_export(request, patient_pk, kind="csv")
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in history_csv_rows(patient)),
+        content_type="text/csv; charset=utf-8",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="history-{patient.pk}-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def my_history_csv(request: HttpRequest) -> StreamingHttpResponse:
+    patient = get_object_or_404(Patient, user=request.user)
+    return history_csv(request, patient.pk)
