@@ -386,3 +386,38 @@ def history_csv(request: HttpRequest, patient_pk: int) -> StreamingHttpResponse:
 def my_history_csv(request: HttpRequest) -> StreamingHttpResponse:
     patient = get_object_or_404(Patient, user=request.user)
     return history_csv(request, patient.pk)
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def history_pdf(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    from records.pdf import history_pdf as render_history
+
+    patient = access.get_patient_for_export(request, patient_pk, kind="pdf")
+    stamp = timezone.localdate().isoformat()
+    return _pdf_response(render_history(patient), f"history-{patient.pk}-{stamp}.pdf")
+
+
+def my_history_pdf(request: HttpRequest) -> HttpResponse:
+    patient = get_object_or_404(Patient, user=request.user)
+    return history_pdf(request, patient.pk)
+
+
+def prescription_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from records.pdf import prescription_pdf as render_prescription
+
+    record = access.get_record_for_user(request, pk)
+    audit(
+        request,
+        patient=record.patient,
+        object_type="export_prescription_pdf",
+        object_id=record.pk,
+        action="export",
+    )
+    day = timezone.localdate(record.appointment.start).isoformat()
+    return _pdf_response(render_prescription(record), f"prescription-{record.pk}-{day}.pdf")
