@@ -275,6 +275,8 @@ STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Background exports of patient histories are deleted after this many days.
+HMS_EXPORT_TTL_DAYS = env.int("EXPORT_TTL_DAYS", default=7)
 # Doctor photos: at most this many bytes.
 HMS_MAX_PHOTO_BYTES = env.int("HMS_MAX_PHOTO_BYTES", default=2 * 1024 * 1024)
 STORAGES = {

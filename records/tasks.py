@@ -28,3 +28,19 @@ def send_visit_summary_ready(record_id: int) -> None:
         render_to_string("emails/records/summary_ready.html", context), "text/html"
     )
     message.send()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
+def run_history_export(self, export_id: int) -> str:
+    """Write a patient's history CSV to storage, reporting progress. Safe to run twice: a
+    finished export is left alone, an interrupted one starts again from the beginning."""
+    from records.exports import build_history_export
+
+    return build_history_export(export_id)
+
+
+@shared_task
+def delete_expired_exports() -> int:
+    from records.exports import delete_expired
+
+    return delete_expired()

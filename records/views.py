@@ -7,15 +7,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from clinic.models import Patient
 from records import access
 from records.audit import audit
+from records.exports import export_start as export_start_service
 from records.forms import PrescriptionFormSet, VisitRecordForm
-from records.models import AccessLogEntry, PrescriptionItem, VisitRecord
+from records.models import AccessLogEntry, Export, PrescriptionItem, VisitRecord
 from records.services import RecordError, visit_complete, visit_update
 from scheduling.models import Appointment
 
@@ -421,3 +423,67 @@ def prescription_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     )
     day = timezone.localdate(record.appointment.start).isoformat()
     return _pdf_response(render_prescription(record), f"prescription-{record.pk}-{day}.pdf")
+
+
+# --- Background exports -------------------------------------------------------------------
+
+
+def _export_for_user(request: HttpRequest, pk: int) -> Export:
+    """Only the export's owner (or hospital staff) may see or download it."""
+    export = Export.objects.select_related("patient__user").filter(pk=pk).first()
+    allowed = export is not None and (
+        export.owner_id == request.user.pk or access.is_records_staff(request.user)
+    )
+    if not allowed:
+        audit(
+            request,
+            patient=export.patient if export else None,
+            object_type="export",
+            object_id=pk,
+            action="view",
+            allowed=False,
+        )
+        raise Http404
+    return export
+
+
+@require_POST
+def export_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = access.get_patient_for_export(request, patient_pk, kind="background_csv")
+    export = export_start_service(patient=patient, by=request.user)
+    messages.success(
+        request,
+        "Your export is being prepared. You can leave this page and come back: it keeps running.",
+    )
+    return redirect("records:export-detail", pk=export.pk)
+
+
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = _export_for_user(request, pk)
+    template = (
+        "records/_export_status.html"
+        if request.headers.get("HX-Request")
+        else ("records/export_detail.html")
+    )
+    return render(request, template, {"export": export})
+
+
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    export = _export_for_user(request, pk)
+    if export.status != Export.Status.DONE or not export.file:
+        raise Http404
+    audit(
+        request,
+        patient=export.patient,
+        object_type="export_background_csv",
+        object_id=export.pk,
+        action="download",
+    )
+    response = FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.file.name.rsplit("/", 1)[-1],
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

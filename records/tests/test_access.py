@@ -6,7 +6,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from clinic.tests.factories import DoctorFactory
-from records.models import AccessLogEntry, VisitRecord
+from records.models import AccessLogEntry, Export, VisitRecord
 from scheduling.models import Appointment
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +61,9 @@ MATRIX = {
     "my-history-pdf": (None, [LOGIN, 200, 200, 404, 404, 404, 404]),
     "my-patients": (None, [LOGIN, 403, 403, 200, 200, 200, 403]),
     "record-list": (None, [LOGIN, 403, 403, 403, 403, 403, 200]),
+    "export-start": ("patient", [LOGIN, 405, 405, 405, 405, 405, 405]),  # POST only
+    "export-detail": ("export", [LOGIN, 200, 404, 404, 404, 404, 200]),
+    "export-download": ("export", [LOGIN, 404, 404, 404, 404, 404, 404]),  # not ready yet
     "access-log": (None, [LOGIN, 200, 200, 403, 403, 403, 200]),
 }
 
@@ -77,7 +80,13 @@ def test_every_records_url_has_expectations():
 def test_access(request, client, record, colleague, url_name, role_index):
     key, expectations = MATRIX[url_name]
     role, expected = ROLES[role_index], expectations[role_index]
-    objects = {"record": record.pk, "patient": record.patient_id, "visit": record.appointment_id}
+    export = Export.objects.create(owner=record.patient.user, patient=record.patient)
+    objects = {
+        "record": record.pk,
+        "patient": record.patient_id,
+        "visit": record.appointment_id,
+        "export": export.pk,
+    }
     url = reverse(f"records:{url_name}", args=[objects[key]] if key else None)
     if url_name == "complete-visit" and role == "doctor":
         # the visit already has a record: its doctor is sent to it
