@@ -44,3 +44,43 @@ def delete_expired_exports() -> int:
     from records.exports import delete_expired
 
     return delete_expired()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def email_records(patient_id: int) -> bool:
+    """Send the patient's history (PDF and CSV) to their verified e-mail address."""
+    import csv
+    import io
+
+    from allauth.account.models import EmailAddress
+
+    from clinic.models import Patient
+    from records.pdf import history_pdf
+    from records.views import history_csv_rows
+
+    patient = Patient.objects.select_related("user").get(pk=patient_id)
+    address = (
+        EmailAddress.objects.filter(user=patient.user, verified=True).order_by("-primary").first()
+    )
+    if address is None:
+        return False
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(history_csv_rows(patient))
+    stamp = timezone.localdate().isoformat()
+    context = {
+        "patient": patient,
+        "hospital_name": settings.HOSPITAL_NAME,
+        "site": settings.HMS_BASE_URL,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your medical records",
+        body=render_to_string("emails/records/records.txt", context),
+        to=[address.email],
+    )
+    message.attach_alternative(
+        render_to_string("emails/records/records.html", context), "text/html"
+    )
+    message.attach(f"history-{stamp}.pdf", history_pdf(patient), "application/pdf")
+    message.attach(f"history-{stamp}.csv", buffer.getvalue(), "text/csv")
+    message.send()
+    return True

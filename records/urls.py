@@ -20,6 +20,7 @@ urlpatterns = [
         name="complete-visit",
     ),
     path("patients/<int:patient_pk>/exports/", views.export_start, name="export-start"),
+    path("patients/<int:patient_pk>/email/", views.email_records, name="email-records"),
     path("exports/<int:pk>/", views.export_detail, name="export-detail"),
     path("exports/<int:pk>/download/", views.export_download, name="export-download"),
     path("<int:pk>/", views.record_detail, name="record-detail"),

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.jobs import enqueue_on_commit
 from clinic.models import Patient
 from records import access
 from records.audit import audit
@@ -487,3 +488,24 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+def email_records(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """Send the history PDF and CSV to the patient's verified address, in the background."""
+    from allauth.account.models import EmailAddress
+
+    from records.tasks import email_records as email_records_task
+
+    patient = access.get_patient_for_export(request, patient_pk, kind="email")
+    address = EmailAddress.objects.filter(user=patient.user, verified=True).first()
+    if address is None:
+        messages.error(
+            request,
+            "There is no verified e-mail address for this patient: verify "
+            "it first (Account → E-mail addresses).",
+        )
+    else:
+        enqueue_on_commit(email_records_task, patient.pk)
+        messages.success(request, f"Your records are being sent to {address.email}.")
+    return redirect("records:patient-history", patient_pk=patient.pk)

@@ -62,6 +62,7 @@ MATRIX = {
     "my-patients": (None, [LOGIN, 403, 403, 200, 200, 200, 403]),
     "record-list": (None, [LOGIN, 403, 403, 403, 403, 403, 200]),
     "export-start": ("patient", [LOGIN, 405, 405, 405, 405, 405, 405]),  # POST only
+    "email-records": ("patient", [LOGIN, 405, 405, 405, 405, 405, 405]),  # POST only
     "export-detail": ("export", [LOGIN, 200, 404, 404, 404, 404, 200]),
     "export-download": ("export", [LOGIN, 404, 404, 404, 404, 404, 404]),  # not ready yet
     "access-log": (None, [LOGIN, 200, 200, 403, 403, 403, 200]),

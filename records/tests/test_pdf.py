@@ -47,3 +47,42 @@ def test_other_patients_cannot_get_the_pdfs(client, doctor, patient, other_patie
     assert client.get(reverse("records:prescription-pdf", args=[record.pk])).status_code == 404
     url = reverse("records:history-pdf", args=[patient.patient_profile.pk])
     assert client.get(url).status_code == 404
+
+
+def test_email_me_my_records_sends_pdf_and_csv_to_the_verified_address(
+    client, doctor, patient, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    make_visits(doctor, patient.patient_profile, 2)
+    client.force_login(patient)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("records:email-records", args=[patient.patient_profile.pk]), follow=True
+        )
+    assert "being sent to patient@example.com" in response.content.decode()
+    (message,) = mail.outbox
+    assert message.to == ["patient@example.com"]
+    names = sorted(name for name, _, _ in message.attachments)
+    assert names[0].endswith(".csv") and names[1].endswith(".pdf")
+    pdf = next(content for name, content, _ in message.attachments if name.endswith(".pdf"))
+    assert pdf.startswith(b"%PDF-")
+
+
+def test_no_records_are_mailed_to_an_unverified_address(client, doctor, patient):
+    from allauth.account.models import EmailAddress
+    from django.core import mail
+
+    EmailAddress.objects.filter(user=patient).update(verified=False)
+    client.force_login(patient)
+    response = client.post(
+        reverse("records:email-records", args=[patient.patient_profile.pk]), follow=True
+    )
+    assert "no verified e-mail address" in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_another_patient_cannot_have_my_records_mailed(client, patient, other_patient):
+    client.force_login(other_patient)
+    url = reverse("records:email-records", args=[patient.patient_profile.pk])
+    assert client.post(url).status_code == 404
