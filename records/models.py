@@ -102,6 +102,17 @@ class VisitRecord(TimeStampedModel):
         return f"Visit of {self.patient} on {self.appointment.start:%Y-%m-%d}"
 
     @property
+    def vitals_summary(self) -> str:
+        parts = [
+            f"BP {self.blood_pressure} mmHg" if self.blood_pressure else "",
+            f"Pulse {self.pulse}" if self.pulse else "",
+            f"{self.temperature_c} °C" if self.temperature_c else "",
+            f"SpO₂ {self.spo2}%" if self.spo2 else "",
+            f"{self.weight_kg} kg" if self.weight_kg else "",
+        ]
+        return " · ".join(p for p in parts if p)
+
+    @property
     def blood_pressure(self) -> str:
         if self.bp_systolic and self.bp_diastolic:
             return f"{self.bp_systolic}/{self.bp_diastolic}"

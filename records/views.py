@@ -139,14 +139,14 @@ def record_versions(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "records/record_versions.html", {"record": record, "rows": rows})
 
 
-def _timeline(patient: Patient) -> list[VisitRecord]:
-    records = list(
+def _timeline(patient: Patient):
+    # A queryset, not a list: the paginator fetches one page (and its prescriptions) at a time.
+    return (
         VisitRecord.objects.with_related()
         .filter(patient=patient)
         .prefetch_related("prescriptions")
-        .order_by("-appointment__start")
+        .order_by("-appointment__start", "-pk")
     )
-    return records
 
 
 def patient_history(request: HttpRequest, patient_pk: int) -> HttpResponse:
