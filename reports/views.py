@@ -1,6 +1,8 @@
+from datetime import date, datetime
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.access import require_permission
@@ -55,3 +57,59 @@ def patient_dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request, "reports/patient_dashboard.html", {"patient": patient, "upcoming": upcoming}
     )
+
+
+def _month_param(request: HttpRequest) -> date:
+    from reports.monthly import previous_month
+
+    value = request.GET.get("month", "")
+    try:
+        first = datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return previous_month(timezone.localdate())
+    return (
+        first
+        if first <= timezone.localdate().replace(day=1)
+        else previous_month(timezone.localdate())
+    )
+
+
+def monthly_report(request: HttpRequest, doctor_pk: int | None = None) -> HttpResponse:
+    """A doctor's monthly PDF: their own (doctors) or any doctor's (hospital admins)."""
+    from reports.monthly import monthly_pdf, monthly_stats
+
+    if doctor_pk is None:
+        doctor = get_object_or_404(Doctor.objects.with_related(), user=request.user)
+        if not request.user.has_perm("accounts.view_doctor_dashboard"):
+            raise PermissionDenied
+    elif request.user.has_perm("reports.view_hospital_reports"):
+        doctor = get_object_or_404(Doctor.objects.with_related(), pk=doctor_pk)
+    else:
+        raise PermissionDenied
+    first = _month_param(request)
+    if request.GET.get("format") != "pdf":
+        return render(
+            request,
+            "reports/monthly.html",
+            {
+                "doctor": doctor,
+                "month": first,
+                "months": _recent_months(12),
+                "own": doctor_pk is None,
+            },
+        )
+    response = HttpResponse(
+        monthly_pdf(monthly_stats(doctor, first)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="report-{doctor.pk}-{first:%Y-%m}.pdf"'
+    return response
+
+
+def _recent_months(n: int) -> list[date]:
+    from reports.monthly import previous_month
+
+    months, current = [], timezone.localdate().replace(day=1)
+    for _ in range(n):
+        months.append(current)
+        current = previous_month(current)
+    return months

@@ -1,0 +1,63 @@
+"""Send-at-most-once delivery for reminders and monthly reports.
+
+1. A ledger row exists per (appointment, kind) or (doctor, month, kind) — unique constraints.
+2. A sender *claims* the row with one conditional UPDATE (pending/failed, or a "sending" claim
+   older than CLAIM_TIMEOUT left by a worker that died) — only one claimer can win.
+3. It sends, then marks the row sent. A crash between the SMTP hand-off and the mark is the one
+   window where a second e-mail could go out after CLAIM_TIMEOUT; everything else is exact.
+No database transaction is held open while talking to the mail server.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from reports.models import SentNotification
+
+logger = logging.getLogger(__name__)
+CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+def ensure_row(**key) -> SentNotification:
+    """The ledger row for `key` (created if missing; a concurrent creator is fine)."""
+    try:
+        with transaction.atomic():
+            return SentNotification.objects.get_or_create(**key)[0]
+    except IntegrityError:
+        return SentNotification.objects.get(**key)
+
+
+def claim(notification_id: int) -> bool:
+    now = timezone.now()
+    claimable = Q(status__in=[SentNotification.Status.PENDING, SentNotification.Status.FAILED]) | Q(
+        status=SentNotification.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+    )
+    return bool(
+        SentNotification.objects.filter(claimable, pk=notification_id).update(
+            status=SentNotification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def deliver(notification_id: int, send: Callable[[], None]) -> str:
+    """Claim, send, mark. Returns what happened: sent, skipped or failed (then re-raises)."""
+    if not claim(notification_id):
+        return "skipped"
+    try:
+        send()
+    except Exception as exc:
+        SentNotification.objects.filter(pk=notification_id).update(
+            status=SentNotification.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:300]
+        )
+        logger.warning("Notification %s failed: %s", notification_id, exc)
+        raise
+    SentNotification.objects.filter(pk=notification_id).update(
+        status=SentNotification.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"

@@ -1,0 +1,67 @@
+"""Appointment reminders: the same morning, and (optionally) the day before."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from reports.models import SentNotification
+from reports.notifications import ensure_row
+from scheduling.models import Appointment
+from scheduling.slots import day_bounds
+
+KINDS = {
+    "same_day": SentNotification.Kind.REMINDER_SAME_DAY,
+    "day_before": SentNotification.Kind.REMINDER_DAY_BEFORE,
+}
+
+
+def due_appointments(day: date, kind: str):
+    """Active appointments on `day` (hospital time) with no reminder of `kind` sent yet."""
+    start, end = day_bounds(day)
+    sent = SentNotification.objects.filter(
+        kind=KINDS[kind], status=SentNotification.Status.SENT
+    ).values("appointment_id")
+    return (
+        Appointment.objects.active()
+        .with_related()
+        .filter(start__gte=start, start__lt=end)
+        .exclude(pk__in=sent)
+        .order_by("start")
+    )
+
+
+def ledger_rows(day: date, kind: str) -> list[int]:
+    """Create (or find) the ledger row of every due appointment; return their ids."""
+    return [ensure_row(appointment=a, kind=KINDS[kind]).pk for a in due_appointments(day, kind)]
+
+
+def send_reminder_email(appointment: Appointment, kind: str) -> None:
+    context = {
+        "appointment": appointment,
+        "local_start": timezone.localtime(appointment.start),
+        "kind": kind,
+        "hospital_name": settings.HOSPITAL_NAME,
+        "hospital_address": settings.HOSPITAL_ADDRESS,
+        "hospital_phone": settings.HOSPITAL_PHONE,
+        "site": settings.HMS_BASE_URL,
+    }
+    when = "today" if kind == "same_day" else "tomorrow"
+    message = EmailMultiAlternatives(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Reminder: your appointment {when} at "
+        f"{context['local_start']:%H:%M}",
+        body=render_to_string("emails/reports/reminder.txt", context),
+        to=[appointment.patient.user.email],
+    )
+    message.attach_alternative(
+        render_to_string("emails/reports/reminder.html", context), "text/html"
+    )
+    message.send()
+
+
+def ledger_rows_for(appointment: Appointment, kind: str) -> int:
+    return ensure_row(appointment=appointment, kind=KINDS[kind]).pk
