@@ -147,15 +147,18 @@ def test_a_booking_rolled_back_enqueues_nothing(
 
     for weekday in range(7):
         doctor.doctor_profile.working_hours.create(weekday=weekday, start="09:00", end="17:00")
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.appointment_book(
-                patient=patient.patient_profile,
-                doctor=doctor.doctor_profile,
-                start=next_weekday_slot(),
-                by=patient,
-            )
-            raise RuntimeError("something later in the request failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.appointment_book(
+            patient=patient.patient_profile,
+            doctor=doctor.doctor_profile,
+            start=next_weekday_slot(),
+            by=patient,
+        )
+        raise RuntimeError("something later in the request failed")
     assert callbacks == [] and mail.outbox == []
     assert not Appointment.objects.exists()
 
