@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/hospital/", views.hospital_dashboard, name="hospital-dashboard"),
     path("dashboard/doctor/", views.doctor_dashboard, name="doctor-dashboard"),
     path("dashboard/patient/", views.patient_dashboard, name="patient-dashboard"),
+    path("reports/analytics/", views.analytics, name="analytics"),
     path("reports/monthly/", views.monthly_report, name="monthly-report"),
     path("reports/monthly/<int:doctor_pk>/", views.monthly_report, name="doctor-monthly-report"),
 ]

@@ -113,3 +113,30 @@ def _recent_months(n: int) -> list[date]:
         months.append(current)
         current = previous_month(current)
     return months
+
+
+@require_permission("reports.view_hospital_reports")
+def analytics(request: HttpRequest) -> HttpResponse:
+    from reports.analytics import hospital_analytics
+
+    days = 90 if request.GET.get("days") == "90" else 30
+    data = hospital_analytics(days)
+    chart_data = {
+        "perDay": {
+            "labels": [d.isoformat() for d, _ in data["per_day"]],
+            "values": [n for _, n in data["per_day"]],
+        },
+        "byDepartment": {
+            "labels": [name for name, _ in data["by_department"]],
+            "values": [n for _, n in data["by_department"]],
+        },
+        "byStatus": {
+            "labels": [label for label, _ in data["by_status"]],
+            "values": [n for _, n in data["by_status"]],
+        },
+        "newPatients": {
+            "labels": [d.isoformat() for d, _ in data["new_patients"]],
+            "values": [n for _, n in data["new_patients"]],
+        },
+    }
+    return render(request, "reports/analytics.html", {"data": data, "chart_data": chart_data})
