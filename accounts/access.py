@@ -35,3 +35,13 @@ def roles_of(user) -> list[str]:
         return []
     names = set(user.groups.values_list("name", flat=True))
     return [role for role in ROLES if role in names]
+
+
+def int_param(value: str | None, *, max_digits: int = 12) -> int | None:
+    """A positive id from a query/form parameter, or None (never an exception).
+
+    str.isdigit() accepts characters int() refuses (e.g. "²"); isdecimal() plus ASCII does not.
+    """
+    if value and value.isascii() and value.isdecimal() and len(value) <= max_digits:
+        return int(value)
+    return None

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_permission
+from accounts.access import int_param, require_permission
 from clinic import access, forms, selectors, services
 from clinic.filters import DoctorFilter, PatientFilter
 from clinic.models import Doctor, Patient
@@ -270,6 +270,7 @@ def _patient_self_profile(request: HttpRequest) -> HttpResponse:
         services.patient_update(
             patient=patient, profile=forms.profile_fields(form), user_fields=forms.name_fields(form)
         )
+        _audit(request, patient, "change")
         messages.success(request, "Your profile was saved.")
         return redirect("clinic:my-profile")
     return render(request, "clinic/profile_patient.html", {"form": form, "patient": patient})
@@ -295,7 +296,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "q": q,
         "page": _page(request, doctors, per_page=12),
         # Staff booking for a patient carry ?for=<patient id> on to the booking page.
-        "for_patient": for_patient if for_patient.isdigit() else "",
+        "for_patient": int_param(for_patient) or "",
     }
     return render(request, "clinic/directory.html", context)
 
@@ -307,7 +308,7 @@ def directory_doctor(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "clinic/directory_doctor.html",
-        {"doctor": doctor, "for_patient": for_patient if for_patient.isdigit() else ""},
+        {"doctor": doctor, "for_patient": int_param(for_patient) or ""},
     )
 
 

@@ -46,6 +46,9 @@ HOSPITAL_NAME = env.str("HOSPITAL_NAME", default="HMS General Hospital")
 HOSPITAL_ADDRESS = env.str("HOSPITAL_ADDRESS", default="1 Health Street, Springfield")
 HOSPITAL_PHONE = env.str("HOSPITAL_PHONE", default="+44 20 7946 0000")
 TIME_ZONE = env.str("HOSPITAL_TIME_ZONE", default="Europe/London")
+# How many reverse proxies (load balancers) append to X-Forwarded-For in front of HMS; the access
+# log takes the client address from there. 0: use the connection's address.
+HMS_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Booking rules (scheduling): how far ahead, how short notice, until when patients may cancel.
 HMS_BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=14)
 HMS_BOOKING_MIN_NOTICE_MINUTES = env.int("BOOKING_MIN_NOTICE_MINUTES", default=60)

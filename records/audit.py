@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+
+from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.access import roles_of
@@ -9,8 +12,18 @@ from records.models import AccessLogEntry
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR is the proxy's address behind a load balancer; gunicorn's forwarded_allow_ips
-    # and the proxy set it right. X-Forwarded-For is not trusted here (it is client-controlled).
+    """The client's address. Behind N trusted proxies (TRUSTED_PROXY_COUNT), the Nth address
+    from the right of X-Forwarded-For, which those proxies appended; addresses further left are
+    client-controlled and never trusted. With no proxies configured, REMOTE_ADDR."""
+    proxies = settings.HMS_TRUSTED_PROXY_COUNT
+    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [p for p in forwarded if p]
+    if proxies and len(forwarded) >= proxies:
+        candidate = forwarded[-proxies]
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            return None
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -29,7 +42,7 @@ def audit(
         role=", ".join(roles_of(user)) if user else "anonymous",
         patient=patient,
         object_type=object_type,
-        object_id=str(object_id or ""),
+        object_id=str(object_id or "")[:40],
         action=action,
         outcome=AccessLogEntry.Outcome.ALLOWED if allowed else AccessLogEntry.Outcome.DENIED,
         ip=client_ip(request),

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.access import int_param
 from accounts.jobs import enqueue_on_commit
 from clinic.models import Patient
 from records import access
@@ -45,6 +46,14 @@ def complete_visit(request: HttpRequest, appointment_pk: int) -> HttpResponse:
     visit_date = timezone.localdate(appointment.start)
     form = VisitRecordForm(request.POST or None, visit_date=visit_date)
     formset = PrescriptionFormSet(request.POST or None, prefix="rx")
+    if request.method == "GET":  # the form shows the patient's allergies and the reason
+        audit(
+            request,
+            patient=appointment.patient,
+            object_type="appointment",
+            object_id=appointment.pk,
+            action="view",
+        )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             record = visit_complete(
@@ -136,7 +145,16 @@ def record_versions(request: HttpRequest, pk: int) -> HttpResponse:
     for newer, older in zip(versions, [*versions[1:], None], strict=True):
         changes = newer.diff_against(older).changes if older else []
         rows.append({"version": newer, "changes": changes})
-    return render(request, "records/record_versions.html", {"record": record, "rows": rows})
+    item_history = (
+        PrescriptionItem.history.filter(record_id=record.pk)
+        .select_related("history_user")
+        .order_by("-history_date")
+    )
+    return render(
+        request,
+        "records/record_versions.html",
+        {"record": record, "rows": rows, "item_history": item_history},
+    )
 
 
 def _timeline(patient: Patient):
@@ -191,6 +209,13 @@ def my_patients(request: HttpRequest) -> HttpResponse:
     if q:
         patients = patients.search(q)
     page = Paginator(patients, 25).get_page(request.GET.get("page"))
+    audit(
+        request,
+        patient=None,
+        object_type="patient_list",
+        object_id=f"page {page.number}",
+        action="view",
+    )
     return render(request, "records/my_patients.html", {"page": page, "q": q})
 
 
@@ -206,9 +231,17 @@ def record_list(request: HttpRequest) -> HttpResponse:
             | Q(patient__user__email__icontains=q)
             | Q(diagnosis__icontains=q)
         )
-    if request.GET.get("doctor", "").isdigit():
-        records = records.filter(appointment__doctor_id=int(request.GET["doctor"]))
+    doctor_id = int_param(request.GET.get("doctor"))
+    if doctor_id:
+        records = records.filter(appointment__doctor_id=doctor_id)
     page = Paginator(records, 25).get_page(request.GET.get("page"))
+    audit(
+        request,
+        patient=None,
+        object_type="record_list",
+        object_id=f"page {page.number}",
+        action="view",
+    )
     return render(request, "records/record_list.html", {"page": page, "q": q})
 
 

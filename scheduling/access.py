@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.access import int_param
 from clinic.models import Doctor, Patient
 from scheduling.models import Appointment
 
@@ -32,10 +33,10 @@ def get_booking_patient(user, for_patient: str | None) -> Patient:
     """Whom a booking is for: staff book for any active patient (?for=<id>), patients for
     themselves."""
     if for_patient and is_scheduling_staff(user):
-        try:
-            return get_object_or_404(Patient.objects.with_related(), pk=int(for_patient))
-        except ValueError as exc:
-            raise Http404 from exc
+        patient_id = int_param(for_patient)
+        if patient_id is None:
+            raise Http404
+        return get_object_or_404(Patient.objects.with_related(), pk=patient_id)
     if user.has_perm("scheduling.book_own_appointment"):
         return get_object_or_404(Patient.objects.with_related(), user=user)
     raise PermissionDenied
@@ -51,12 +52,10 @@ def get_bookable_doctor(pk: int) -> Doctor:
 def get_schedule_doctor(user, doctor_pk: str | None = None) -> Doctor:
     """The doctor whose schedule/availability is shown: own for doctors, any for staff."""
     if is_scheduling_staff(user):
-        if not doctor_pk:
+        doctor_id = int_param(doctor_pk)
+        if doctor_id is None:
             raise Http404
-        try:
-            return get_object_or_404(Doctor.objects.with_related(), pk=int(doctor_pk))
-        except ValueError as exc:
-            raise Http404 from exc
+        return get_object_or_404(Doctor.objects.with_related(), pk=doctor_id)
     if user.has_perm("scheduling.manage_own_schedule"):
         return get_object_or_404(Doctor.objects.with_related(), user=user, removed_at__isnull=True)
     raise PermissionDenied

@@ -42,9 +42,13 @@ class AppointmentFilter(BootstrapFilterMixin, django_filters.FilterSet):
         self.form.fields["patient"].widget.attrs["placeholder"] = "Name or e-mail"
 
     def filter_from(self, queryset, name, value):
+        if not slots.is_sane_day(value):
+            return queryset
         return queryset.filter(start__gte=slots.day_bounds(value)[0])
 
     def filter_to(self, queryset, name, value):
+        if not slots.is_sane_day(value):
+            return queryset
         return queryset.filter(start__lt=slots.day_bounds(value)[1])
 
     def filter_when(self, queryset, name, value):

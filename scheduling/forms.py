@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from scheduling.models import Holiday, WorkingHours
-from scheduling.slots import Slot, parse_slot_key
+from scheduling.slots import Slot, is_sane_day, parse_slot_key
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -103,6 +103,9 @@ class LeaveForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end and end <= start:
             self.add_error("end", "The end must be after the start.")
+        for name in ("start", "end"):
+            if data.get(name) and not is_sane_day(data[name].date()):
+                self.add_error(name, "Please choose a date within the next few years.")
         return data
 
 
@@ -111,3 +114,9 @@ class HolidayForm(forms.ModelForm):
         model = Holiday
         fields = ["date", "name"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if not is_sane_day(day):
+            raise forms.ValidationError("Please choose a date within the next few years.")
+        return day

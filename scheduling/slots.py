@@ -39,12 +39,20 @@ class Slot:
         return self.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+SANE_YEARS = 5  # dates further than this from today are refused wherever users can type them
+
+
+def is_sane_day(day: date) -> bool:
+    today = timezone.localdate()
+    return abs(day.year - today.year) <= SANE_YEARS
+
+
 def parse_slot_key(value: str) -> datetime | None:
     try:
         parsed = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
     except (TypeError, ValueError):
         return None
-    return parsed.replace(tzinfo=UTC)
+    return parsed.replace(tzinfo=UTC) if is_sane_day(parsed.date()) else None
 
 
 def local_datetime(day: date, at: time) -> datetime | None:
@@ -101,10 +109,17 @@ def _wall_clock_slots(day: date, hours: list[WorkingHours], minutes: int) -> lis
     for interval in hours:
         cursor = datetime.combine(day, interval.start)
         last_start = datetime.combine(day, interval.end) - step
+        previous_end = None
         while cursor <= last_start:
             aware = local_datetime(day, cursor.time())
-            if aware is not None:
+            # Across the spring-forward gap a slot can end (in real time) after the next
+            # wall-clock start: keep slots that do not overlap the one before.
+            # (In UTC: datetimes sharing a tzinfo compare and add on the wall clock.)
+            if aware is not None and (
+                previous_end is None or aware.astimezone(UTC) >= previous_end
+            ):
                 starts.append(aware)
+                previous_end = aware.astimezone(UTC) + step
             cursor += step
     return starts
 
@@ -180,7 +195,9 @@ def free_slots(
         return {}
     if use_cache:
         key = (
-            f"slots:{doctor.pk}:{first_day.isoformat()}:{last_day.isoformat()}:"
+            # slot_minutes in the key: a changed appointment length is seen at once.
+            f"slots:{doctor.pk}:{doctor.slot_minutes}:{first_day.isoformat()}:"
+            f"{last_day.isoformat()}:"
             f"{_token(f'slots:doctor:{doctor.pk}')}:{_token('slots:global')}"
         )
         computed = cache.get(key)

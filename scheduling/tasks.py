@@ -47,7 +47,15 @@ def ics_for(appointment: Appointment, *, method: str) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-def _send(*, to: str, subject: str, template: str, context: dict, ics: str | None) -> None:
+def _send(
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict,
+    ics: str | None,
+    old_ics: str | None = None,
+) -> None:
     message = EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
         body=render_to_string(f"emails/scheduling/{template}.txt", context),
@@ -58,6 +66,8 @@ def _send(*, to: str, subject: str, template: str, context: dict, ics: str | Non
     )
     if ics:
         message.attach("appointment.ics", ics, "text/calendar")
+    if old_ics:
+        message.attach("previous-appointment.ics", old_ics, "text/calendar")
     message.send()
 
 
@@ -80,6 +90,10 @@ def send_appointment_email(kind: str, appointment_id: int) -> None:
         template="patient",
         context=context,
         ics=ics_for(appointment, method=method),
+        # A moved appointment also removes the old entry from the patient's calendar.
+        old_ics=ics_for(appointment.rescheduled_from, method="CANCEL")
+        if kind == "rescheduled" and appointment.rescheduled_from_id
+        else None,
     )
     actor = appointment.cancelled_by if kind == "cancelled" else appointment.booked_by
     if (

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from accounts.access import int_param
 from clinic.models import Doctor
 from scheduling import access, services, slots
 from scheduling.filters import AppointmentFilter
@@ -32,9 +33,11 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 def _parse_day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    # Far-away dates are refused (and 9999-12-31 + 1 day would overflow).
+    return day if day and slots.is_sane_day(day) else None
 
 
 def _picker_context(request: HttpRequest, doctor, *, extra_query: str = "") -> dict:
@@ -115,8 +118,9 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(department=appointment.doctor.department_id)
         )
         wanted = request.GET.get("doctor") or request.POST.get("doctor")
-        if wanted and wanted.isdigit() and int(wanted) != appointment.doctor_id:
-            doctor = access.get_bookable_doctor(int(wanted))
+        wanted_id = int_param(wanted)
+        if wanted_id and wanted_id != appointment.doctor_id:
+            doctor = access.get_bookable_doctor(wanted_id)
             extra = f"&doctor={doctor.pk}"
     context = _picker_context(request, doctor, extra_query=extra)
     form = SlotForm(request.POST or None, offered=context["offered"], with_reason=False)
@@ -192,8 +196,10 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """check_in, complete or no_show (cancel has its own page, to ask for a reason)."""
-    if action not in ("check_in", "complete", "no_show"):
+    """check_in or no_show. Cancel has its own page (it asks for a reason) and completing a
+    visit happens only by writing its record (records:complete-visit), so no appointment can be
+    completed without one."""
+    if action not in ("check_in", "no_show"):
         raise Http404
     appointment = access.get_appointment_for_user(request.user, pk)
     try:
@@ -321,8 +327,11 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
     """Every appointment, for hospital staff, with filters and bulk cancel."""
     if not access.is_scheduling_staff(request.user):
         raise PermissionDenied
-    # Unfiltered, the list opens on what staff need most: the upcoming appointments.
-    params = request.GET if request.GET else {"when": "upcoming"}
+    if not request.GET:
+        # Unfiltered, the list opens on what staff need most; the filter stays in the URL so
+        # that page 2 shows the same list.
+        return redirect(reverse("scheduling:appointment-list") + "?when=upcoming")
+    params = request.GET
     appointments = AppointmentFilter(
         params, queryset=Appointment.objects.with_related().order_by("start")
     )
@@ -356,7 +365,7 @@ def appointment_bulk_cancel(request: HttpRequest) -> HttpResponse:
     if not access.is_scheduling_staff(request.user):
         raise PermissionDenied
     form = CancelForm(request.POST)
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(int_param, request.POST.getlist("ids")) if i]
     chosen = list(Appointment.objects.with_related().filter(pk__in=ids))
     if not chosen or not form.is_valid():
         messages.error(request, "Select the appointments to cancel first.")

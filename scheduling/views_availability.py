@@ -197,6 +197,13 @@ def slot_toggle(request: HttpRequest) -> HttpResponse:
         for one in days:
             for slot_start in slots.default_starts(doctor, one):
                 services.override_toggle(doctor=doctor, start=slot_start, available=available)
+            if not available:
+                # Slots switched on outside the weekly hours go off too: "all" means all.
+                day_start, day_end = slots.day_bounds(one)
+                for extra in SlotOverride.objects.filter(
+                    doctor=doctor, available=True, start__gte=day_start, start__lt=day_end
+                ).values_list("start", flat=True):
+                    services.override_toggle(doctor=doctor, start=extra, available=False)
         what = f"Week of {first:%d %B}" if week else f"{first:%A %d %B}"
         messages.success(request, f"{what}: all slots switched {'on' if available else 'off'}.")
         day = first

@@ -26,7 +26,7 @@ MATRIX = {
     "my-appointments": ("get", None, roles(200, 200, 200, 200, 403)),
     "doctor-day": ("get", None, roles(403, 403, 200, 200, 404)),
     "doctor-week": ("get", None, roles(403, 403, 200, 200, 404)),
-    "appointment-list": ("get", None, roles(403, 403, 403, 403, 200)),
+    "appointment-list": ("get", None, roles(403, 403, 403, 403, 302)),  # -> ?when=upcoming
     "appointment-bulk-cancel": ("post", None, roles(403, 403, 403, 403, 302)),
     "appointment-detail": ("get", "appointment", roles(200, 404, 200, 404, 200)),
     "appointment-cancel": ("get", "appointment", roles(200, 404, 200, 404, 200)),

@@ -158,9 +158,15 @@ def test_doctor_runs_the_day(client, doctor, patient, open_doctor):
     client.post(reverse("scheduling:appointment-action", args=[appointment.pk, "check_in"]))
     appointment.refresh_from_db()
     assert appointment.status == "checked_in"
-    client.post(reverse("scheduling:appointment-action", args=[appointment.pk, "complete"]))
+    # Completing happens only by writing the visit record (records app).
+    page = client.get(reverse("scheduling:doctor-day"))
+    assert reverse("records:complete-visit", args=[appointment.pk]) in page.content.decode()
+    response = client.post(
+        reverse("scheduling:appointment-action", args=[appointment.pk, "complete"])
+    )
+    assert response.status_code == 404
     appointment.refresh_from_db()
-    assert appointment.status == "completed"
+    assert appointment.status == "checked_in"
     history = client.get(reverse("scheduling:appointment-detail", args=[appointment.pk]))
     assert "Check_in" in history.content.decode() or "Check in" in history.content.decode()
 

@@ -59,4 +59,5 @@ def test_query_count_does_not_grow(request, client, open_doctor, patient, role, 
     _add_appointments(open_doctor, patient, 18, first_day=3)
     large = _count(client, url)
 
-    assert small == large == expected, (small, large)
+    # Equal at both sizes; the bound is the SQLite count (PostgreSQL needs one fewer here).
+    assert small == large <= expected, (small, large)

@@ -1,6 +1,7 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts import seed as accounts_seed
 from accounts.roles import DOCTOR, PATIENT
@@ -25,8 +26,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--size", choices=sorted(SIZES), default="small")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (creates logins with a published password).",
+        )
 
-    def handle(self, *args, size: str, **options):
+    def handle(self, *args, size: str, allow_production: bool = False, **options):
+        if not (settings.DEBUG or settings.TESTING or allow_production):
+            raise CommandError(
+                "seed_demo creates accounts with a published password, a superuser among them. "
+                "It runs only with DJANGO_DEBUG=true (or --allow-production for a benchmark box)."
+            )
         started = time.monotonic()
         logins = accounts_seed.seed_demo_logins()
         counts = clinic_seed.seed_small()
