@@ -186,8 +186,12 @@ class Export(TimeStampedModel):
         EXPIRED = "expired", "Expired"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="exports")
-    kind = models.CharField(max_length=10, default="csv")
+    # Set for a patient's history; empty for hospital reports (kind + params say what it is).
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="exports", null=True, blank=True
+    )
+    kind = models.CharField(max_length=20, default="csv")
+    params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
@@ -203,7 +207,14 @@ class Export(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} export of {self.patient} ({self.status})"
+        return f"{self.kind} export ({self.status})"
+
+    @property
+    def title(self) -> str:
+        if self.patient_id:
+            return f"History of {self.patient}"
+        period = f"{self.params.get('from', '')} – {self.params.get('to', '')}"
+        return f"{self.kind.title()} report {period}"
 
     @property
     def percent(self) -> int:

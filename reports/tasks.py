@@ -66,3 +66,10 @@ def send_monthly_report(self, doctor_id: int, month: str) -> str:
     from reports.monthly import deliver_monthly_report
 
     return deliver_monthly_report(doctor_id, date.fromisoformat(month))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
+def run_report_export(self, export_id: int) -> str:
+    from reports.csv_reports import build_report
+
+    return build_report(export_id)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/doctor/", views.doctor_dashboard, name="doctor-dashboard"),
     path("dashboard/patient/", views.patient_dashboard, name="patient-dashboard"),
     path("reports/analytics/", views.analytics, name="analytics"),
+    path("reports/exports/", views.report_exports, name="report-exports"),
     path("reports/monthly/", views.monthly_report, name="monthly-report"),
     path("reports/monthly/<int:doctor_pk>/", views.monthly_report, name="doctor-monthly-report"),
 ]

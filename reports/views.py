@@ -140,3 +140,25 @@ def analytics(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "reports/analytics.html", {"data": data, "chart_data": chart_data})
+
+
+@require_permission("reports.view_hospital_reports")
+def report_exports(request: HttpRequest) -> HttpResponse:
+    """Hospital CSV reports for a date range, built in the background."""
+    from records.models import Export
+    from reports.csv_reports import report_start
+    from reports.forms import ReportForm
+
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        doctor = form.cleaned_data["doctor"]
+        export = report_start(
+            kind=form.cleaned_data["kind"],
+            first=form.cleaned_data["date_from"],
+            last=form.cleaned_data["date_to"],
+            doctor_id=doctor.pk if doctor else None,
+            by=request.user,
+        )
+        return redirect("records:export-detail", pk=export.pk)
+    recent = Export.objects.filter(owner=request.user, patient__isnull=True)[:20]
+    return render(request, "reports/report_exports.html", {"form": form, "recent": recent})

@@ -1,0 +1,187 @@
+"""Hospital CSV reports for a date range: doctor appointments and patient treatments.
+
+Rows come from the database in chunks and are written to a temporary file by a Celery worker
+(progress on the Export row), or streamed to stdout by `manage.py export_report`. Every cell is
+protected against spreadsheet formula injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.jobs import enqueue_on_commit
+from accounts.models import User
+from records.models import Export, VisitRecord
+from records.views import csv_safe
+from scheduling.models import Appointment
+
+KINDS = ("appointments", "treatments")
+PROGRESS_EVERY = 500
+
+
+def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(first, time.min, tzinfo=zone),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+def count_rows(kind: str, first: date, last: date, doctor_id: int | None = None) -> int:
+    return _queryset(kind, first, last, doctor_id).count()
+
+
+def _queryset(kind: str, first: date, last: date, doctor_id: int | None):
+    start, end = _bounds(first, last)
+    if kind == "appointments":
+        qs = Appointment.objects.filter(start__gte=start, start__lt=end)
+        if doctor_id:
+            qs = qs.filter(doctor_id=doctor_id)
+        return qs.order_by("start", "pk")
+    qs = VisitRecord.objects.filter(appointment__start__gte=start, appointment__start__lt=end)
+    if doctor_id:
+        qs = qs.filter(appointment__doctor_id=doctor_id)
+    return qs.order_by("appointment__start", "pk")
+
+
+def rows(kind: str, first: date, last: date, doctor_id: int | None = None) -> Iterator[list]:
+    qs = _queryset(kind, first, last, doctor_id)
+    if kind == "appointments":
+        yield [
+            "Start",
+            "End",
+            "Status",
+            "Doctor",
+            "Department",
+            "Patient",
+            "Patient e-mail",
+            "Reason",
+            "Cancel reason",
+        ]
+        fields = (
+            "start",
+            "end",
+            "status",
+            "doctor__user__first_name",
+            "doctor__user__last_name",
+            "doctor__department__name",
+            "patient__user__first_name",
+            "patient__user__last_name",
+            "patient__user__email",
+            "reason",
+            "cancel_reason",
+        )
+        for s, e, status, df, dl, dept, pf, pl, email, reason, cancel in qs.values_list(
+            *fields
+        ).iterator(chunk_size=2000):
+            yield [
+                csv_safe(v)
+                for v in (
+                    timezone.localtime(s).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(e).strftime("%H:%M"),
+                    status,
+                    f"Dr {df} {dl}",
+                    dept,
+                    f"{pf} {pl}",
+                    email,
+                    reason,
+                    cancel,
+                )
+            ]
+        return
+    yield [
+        "Date",
+        "Doctor",
+        "Department",
+        "Patient",
+        "Patient e-mail",
+        "Visit type",
+        "Diagnosis",
+        "Tests ordered",
+        "Follow-up",
+    ]
+    fields = (
+        "appointment__start",
+        "appointment__doctor__user__first_name",
+        "appointment__doctor__user__last_name",
+        "appointment__doctor__department__name",
+        "patient__user__first_name",
+        "patient__user__last_name",
+        "patient__user__email",
+        "visit_type",
+        "diagnosis",
+        "tests_ordered",
+        "follow_up_on",
+    )
+    for s, df, dl, dept, pf, pl, email, vtype, diagnosis, ordered, follow in qs.values_list(
+        *fields
+    ).iterator(chunk_size=2000):
+        yield [
+            csv_safe(v)
+            for v in (
+                timezone.localtime(s).strftime("%Y-%m-%d %H:%M"),
+                f"Dr {df} {dl}",
+                dept,
+                f"{pf} {pl}",
+                email,
+                vtype,
+                diagnosis,
+                ordered,
+                follow or "",
+            )
+        ]
+
+
+@transaction.atomic
+def report_start(*, kind: str, first: date, last: date, doctor_id: int | None, by: User) -> Export:
+    from reports.tasks import run_report_export
+
+    export = Export.objects.create(
+        owner=by,
+        kind=kind,
+        total=count_rows(kind, first, last, doctor_id),
+        params={"from": first.isoformat(), "to": last.isoformat(), "doctor": doctor_id},
+    )
+    enqueue_on_commit(run_report_export, export.pk, inline_fallback=False)
+    return export
+
+
+def build_report(export_id: int) -> str:
+    export = Export.objects.get(pk=export_id)
+    if export.is_finished:
+        return export.status
+    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, progress=0)
+    first = date.fromisoformat(export.params["from"])
+    last = date.fromisoformat(export.params["to"])
+    try:
+        with tempfile.TemporaryFile() as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            writer = csv.writer(text)
+            for done, row in enumerate(rows(export.kind, first, last, export.params.get("doctor"))):
+                writer.writerow(row)
+                if done and done % PROGRESS_EVERY == 0:
+                    Export.objects.filter(pk=export.pk).update(progress=done)
+            text.flush()
+            text.detach()
+            raw.seek(0)
+            export.file.save(f"{export.kind}-{first}-{last}.csv", File(raw), save=False)
+    except Exception as exc:
+        Export.objects.filter(pk=export.pk).update(
+            status=Export.Status.FAILED, error=str(exc)[:300]
+        )
+        raise
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.DONE,
+        progress=export.total,
+        file=export.file.name,
+        expires_at=timezone.now() + timedelta(days=settings.HMS_EXPORT_TTL_DAYS),
+    )
+    return Export.Status.DONE
