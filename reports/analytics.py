@@ -3,6 +3,7 @@ the volume, cached briefly (the numbers move with every booking; a minute old is
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
@@ -14,7 +15,8 @@ from django.utils import timezone
 from clinic.models import Doctor, Patient
 from scheduling.models import Appointment, Holiday, WorkingHours
 
-CACHE_SECONDS = 60
+CACHE_SECONDS = 300
+VERSION_KEY = "reports:stats:version"
 LATE_CANCEL = timedelta(hours=24)
 
 
@@ -30,8 +32,21 @@ def _range(days: int) -> tuple[date, date, datetime, datetime]:
     )
 
 
+def stats_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(VERSION_KEY, version, None)
+    return version
+
+
+def bump_stats_version() -> None:
+    """Called after commit by every write to appointments, patients or visit records."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
 def hospital_analytics(days: int) -> dict:
-    key = f"reports:analytics:{days}:{timezone.localdate().isoformat()}"
+    key = f"reports:analytics:{stats_version()}:{days}:{timezone.localdate().isoformat()}"
     data = cache.get(key)
     if data is None:
         data = _compute(days)

@@ -57,4 +57,6 @@ class ReportsConfig(AppConfig):
     role_permissions = {"Hospital admin": {"reports.view_hospital_reports"}}
 
     def ready(self) -> None:
+        from reports import receivers  # noqa: F401 - stats cache busting
+
         post_migrate.connect(install_schedules, sender=self, dispatch_uid="reports-schedules")

@@ -1,6 +1,7 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -37,10 +38,28 @@ def doctor_dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("start")
     )
     upcoming = Appointment.objects.active().filter(doctor=doctor, start__gte=end).count()
+    months = _monthly_counts(
+        Appointment.objects.filter(doctor=doctor, status="completed"),
+        "start",
+        months=6,
+        distinct="patient",
+    )
     return render(
         request,
         "reports/doctor_dashboard.html",
-        {"doctor": doctor, "today": today, "upcoming_count": upcoming},
+        {
+            "doctor": doctor,
+            "today": today,
+            "upcoming_count": upcoming,
+            "months": months,
+            "seen_this_month": months[-1][1],
+            "chart_data": {
+                "perMonth": {
+                    "labels": [m.strftime("%b %Y") for m, _ in months],
+                    "values": [n for _, n in months],
+                }
+            },
+        },
     )
 
 
@@ -54,9 +73,45 @@ def patient_dashboard(request: HttpRequest) -> HttpResponse:
         .filter(patient=patient)
         .order_by("start")[:3]
     )
-    return render(
-        request, "reports/patient_dashboard.html", {"patient": patient, "upcoming": upcoming}
+    months = _monthly_counts(
+        Appointment.objects.filter(patient=patient, status="completed"), "start", months=12
     )
+    return render(
+        request,
+        "reports/patient_dashboard.html",
+        {
+            "patient": patient,
+            "upcoming": upcoming,
+            "months": months,
+            "chart_data": {
+                "perMonth": {
+                    "labels": [m.strftime("%b") for m, _ in months],
+                    "values": [n for _, n in months],
+                }
+            },
+        },
+    )
+
+
+def _monthly_counts(queryset, field: str, *, months: int, distinct: str | None = None):
+    """[(first day of month, count)] for the last `months` months, in one query."""
+    from django.db.models.functions import TruncMonth
+
+    zone = timezone.get_current_timezone()
+    current = timezone.localdate().replace(day=1)
+    firsts = [current]
+    for _ in range(months - 1):
+        firsts.insert(0, (firsts[0] - timedelta(days=1)).replace(day=1))
+    start = datetime.combine(firsts[0], datetime.min.time(), tzinfo=zone)
+    counted = dict(
+        queryset.filter(**{f"{field}__gte": start})
+        .annotate(month=TruncMonth(field, tzinfo=zone))
+        .values_list("month")
+        .annotate(n=Count(distinct or "pk", distinct=bool(distinct)))
+        .values_list("month", "n")
+    )
+    counted = {(k.date() if hasattr(k, "date") else k): v for k, v in counted.items()}
+    return [(first, counted.get(first, 0)) for first in firsts]
 
 
 def _month_param(request: HttpRequest) -> date:

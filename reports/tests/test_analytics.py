@@ -70,3 +70,13 @@ def test_analytics_is_for_hospital_admins_only(client, doctor, patient):
     for user in (doctor, patient):
         client.force_login(user)
         assert client.get(reverse("reports:analytics")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cached_analytics_change_at_once_after_a_write(client, hospital_admin):
+    doctor = DoctorFactory()
+    client.force_login(hospital_admin)
+    url = reverse("reports:analytics")
+    assert client.get(url).context["data"]["total"] == 0  # now cached
+    _book(doctor, 1)
+    assert client.get(url).context["data"]["total"] == 1

@@ -137,3 +137,30 @@ def test_doctor_dashboard_lists_today(client, doctor, patient):
     client.force_login(doctor)
     response = client.get(reverse("reports:doctor-dashboard"))
     assert "Today · 1 appointment" in response.content.decode()
+
+
+def test_doctor_dashboard_chart_counts_patients_seen_per_month(
+    client, doctor, django_assert_max_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clinic.tests.factories import PatientFactory
+    from scheduling.models import Appointment
+
+    now = timezone.now().replace(day=2, hour=10, minute=0, second=0, microsecond=0)
+    same = PatientFactory()
+    for i, patient in enumerate([same, same, PatientFactory()]):
+        Appointment.objects.create(
+            doctor=doctor.doctor_profile,
+            patient=patient,
+            start=now + timedelta(hours=i),
+            end=now + timedelta(hours=i, minutes=30),
+            status="completed",
+        )
+    client.force_login(doctor)
+    response = client.get(reverse("reports:doctor-dashboard"))
+    assert response.context["months"][-1][1] == 2  # distinct patients
+    assert response.context["chart_data"]["perMonth"]["values"][-1] == 2
+    assert 'data-chart="perMonth"' in response.content.decode()
