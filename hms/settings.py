@@ -46,6 +46,8 @@ HOSPITAL_NAME = env.str("HOSPITAL_NAME", default="HMS General Hospital")
 HOSPITAL_ADDRESS = env.str("HOSPITAL_ADDRESS", default="1 Health Street, Springfield")
 HOSPITAL_PHONE = env.str("HOSPITAL_PHONE", default="+44 20 7946 0000")
 TIME_ZONE = env.str("HOSPITAL_TIME_ZONE", default="Europe/London")
+# A reminder claimed by a worker that then died is sent by another after this many seconds.
+HMS_NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT", default=600)
 # How many reverse proxies (load balancers) append to X-Forwarded-For in front of HMS; the access
 # log takes the client address from there. 0: use the connection's address.
 HMS_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -190,7 +192,11 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
-        "visibility_timeout": 3600,
+        # An unacknowledged task (its worker died) is handed to another worker after this.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # How often workers look for such abandoned tasks (seconds x throttle).
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
     }
 else:
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -223,7 +229,7 @@ if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{HOSPITAL_NAME} <no-reply@hms.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10

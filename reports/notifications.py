@@ -2,9 +2,9 @@
 
 1. A ledger row exists per (appointment, kind) or (doctor, month, kind) — unique constraints.
 2. A sender *claims* the row with one conditional UPDATE (pending/failed, or a "sending" claim
-   older than CLAIM_TIMEOUT left by a worker that died) — only one claimer can win.
+   older than NOTIFICATION_CLAIM_TIMEOUT left by a worker that died) — only one claimer can win.
 3. It sends, then marks the row sent. A crash between the SMTP hand-off and the mark is the one
-   window where a second e-mail could go out after CLAIM_TIMEOUT; everything else is exact.
+   window where a second e-mail could go out after that timeout; everything else is exact.
 No database transaction is held open while talking to the mail server.
 """
 
@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -21,7 +22,6 @@ from django.utils import timezone
 from reports.models import SentNotification
 
 logger = logging.getLogger(__name__)
-CLAIM_TIMEOUT = timedelta(minutes=10)
 
 
 def ensure_row(**key) -> SentNotification:
@@ -35,8 +35,9 @@ def ensure_row(**key) -> SentNotification:
 
 def claim(notification_id: int) -> bool:
     now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.HMS_NOTIFICATION_CLAIM_TIMEOUT)
     claimable = Q(status__in=[SentNotification.Status.PENDING, SentNotification.Status.FAILED]) | Q(
-        status=SentNotification.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+        status=SentNotification.Status.SENDING, claimed_at__lt=stale_before
     )
     return bool(
         SentNotification.objects.filter(claimable, pk=notification_id).update(
