@@ -39,7 +39,7 @@ def month_bounds(first: date) -> tuple[datetime, datetime]:
 
 @dataclass
 class MonthlyStats:
-    doctor: Doctor
+    doctor: Doctor | None  # None: the whole hospital
     month: date
     by_status: dict[str, int]
     total: int
@@ -52,11 +52,12 @@ class MonthlyStats:
     daily: list[tuple[date, int]] = field(default_factory=list)
 
 
-def monthly_stats(doctor: Doctor, first: date) -> MonthlyStats:
-    """Everything the report shows, in 6 queries whatever the volume."""
+def monthly_stats(doctor: Doctor | None, first: date) -> MonthlyStats:
+    """Everything the report shows, in 6 queries whatever the volume. doctor=None: hospital."""
     start, end = month_bounds(first)
     zone = timezone.get_current_timezone()
-    in_month = Appointment.objects.filter(doctor=doctor, start__gte=start, start__lt=end)
+    scope = {"doctor": doctor} if doctor else {}
+    in_month = Appointment.objects.filter(start__gte=start, start__lt=end, **scope)
     counts = in_month.aggregate(
         total=Count("pk"),
         **{s: Count("pk", filter=Q(status=s)) for s in Appointment.Status.values},
@@ -64,7 +65,7 @@ def monthly_stats(doctor: Doctor, first: date) -> MonthlyStats:
     total = counts.pop("total")
     seen = set(in_month.filter(status="completed").values_list("patient_id", flat=True))
     first_visits = (
-        Appointment.objects.filter(doctor=doctor, status="completed", patient_id__in=seen)
+        Appointment.objects.filter(status="completed", patient_id__in=seen, **scope)
         .values("patient_id")
         .annotate(first=Min("start"))
     )

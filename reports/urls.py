@@ -12,5 +12,8 @@ urlpatterns = [
     path("reports/analytics/", views.analytics, name="analytics"),
     path("reports/exports/", views.report_exports, name="report-exports"),
     path("reports/monthly/", views.monthly_report, name="monthly-report"),
+    path(
+        "reports/monthly/hospital/", views.hospital_monthly_report, name="hospital-monthly-report"
+    ),
     path("reports/monthly/<int:doctor_pk>/", views.monthly_report, name="doctor-monthly-report"),
 ]

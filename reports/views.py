@@ -160,6 +160,28 @@ def monthly_report(request: HttpRequest, doctor_pk: int | None = None) -> HttpRe
     return response
 
 
+@require_permission("reports.view_hospital_reports")
+def hospital_monthly_report(request: HttpRequest) -> HttpResponse:
+    """The whole hospital's monthly report (all doctors), for hospital admins."""
+    from reports.monthly import monthly_pdf, monthly_stats
+
+    first = _month_param(request)
+    if request.GET.get("format") != "pdf":
+        return render(
+            request,
+            "reports/monthly.html",
+            {
+                "doctor": None,
+                "month": first,
+                "months": _recent_months(12),
+                "own": False,
+            },
+        )
+    response = HttpResponse(monthly_pdf(monthly_stats(None, first)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="hospital-{first:%Y-%m}.pdf"'
+    return response
+
+
 def _recent_months(n: int) -> list[date]:
     from reports.monthly import previous_month
 
@@ -194,7 +216,18 @@ def analytics(request: HttpRequest) -> HttpResponse:
             "values": [n for _, n in data["new_patients"]],
         },
     }
-    return render(request, "reports/analytics.html", {"data": data, "chart_data": chart_data})
+    from reports.models import SentNotification
+
+    failed = list(
+        SentNotification.objects.filter(status=SentNotification.Status.FAILED)
+        .select_related("appointment__patient__user", "doctor__user")
+        .order_by("-updated")[:10]
+    )
+    return render(
+        request,
+        "reports/analytics.html",
+        {"data": data, "chart_data": chart_data, "failed": failed},
+    )
 
 
 @require_permission("reports.view_hospital_reports")

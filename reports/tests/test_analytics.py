@@ -80,3 +80,19 @@ def test_cached_analytics_change_at_once_after_a_write(client, hospital_admin):
     assert client.get(url).context["data"]["total"] == 0  # now cached
     _book(doctor, 1)
     assert client.get(url).context["data"]["total"] == 1
+
+
+def test_failed_emails_are_visible_to_hospital_admins(client, hospital_admin):
+    from reports.models import SentNotification
+
+    doctor = DoctorFactory()
+    SentNotification.objects.create(
+        kind="monthly_report",
+        doctor=doctor,
+        status="failed",
+        attempts=2,
+        last_error="SMTPServerDisconnected: gone",
+    )
+    client.force_login(hospital_admin)
+    html = client.get(reverse("reports:analytics")).content.decode()
+    assert "SMTPServerDisconnected" in html and doctor.user.email in html

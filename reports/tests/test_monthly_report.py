@@ -113,3 +113,25 @@ def test_who_may_download_which_report(client, doctor, other_doctor, hospital_ad
     assert client.get(reverse("reports:monthly-report")).status_code == 404
     client.force_login(hospital_admin)
     assert client.get(url, {"month": "2026-10", "format": "pdf"}).status_code == 200
+
+
+def test_hospital_wide_monthly_report_for_admins(client, hospital_admin, month_of_work, doctor):
+    other = DoctorFactory()
+    start = at(20)
+    Appointment.objects.create(
+        doctor=other,
+        patient=PatientFactory(),
+        start=start,
+        end=start + timedelta(minutes=30),
+        status="completed",
+    )
+    s = monthly_stats(None, MONTH)
+    assert s.total == 7 and s.patients_seen == 4
+    client.force_login(hospital_admin)
+    response = client.get(
+        reverse("reports:hospital-monthly-report"), {"month": "2026-10", "format": "pdf"}
+    )
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Whole hospital" in text
+    client.force_login(doctor)
+    assert client.get(reverse("reports:hospital-monthly-report")).status_code == 403
