@@ -6,6 +6,7 @@ import csv
 import io
 import logging
 import tempfile
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -38,22 +39,29 @@ def build_history_export(export_id: int) -> str:
     from records.views import history_csv_rows
 
     export = Export.objects.select_related("patient__user").get(pk=export_id)
+    name = f"history-{export.patient_id}-{timezone.localdate().isoformat()}.csv"
+    return write_export(export, lambda: history_csv_rows(export.patient), name)
+
+
+def write_export(export: Export, make_rows: Callable[[], Iterable[list]], name: str) -> str:
+    """Write the rows to the export's file and track its state; shared by every CSV export.
+
+    Safe to run twice: a finished export is left alone, an interrupted one starts again."""
     if export.is_finished:
         return export.status
     Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, progress=0)
     try:
-        # A temporary file, not memory: a history of any size costs the worker one chunk.
+        # A temporary file, not memory: an export of any size costs the worker one chunk.
         with tempfile.TemporaryFile() as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
             writer = csv.writer(text)
-            for done, row in enumerate(history_csv_rows(export.patient)):
+            for done, row in enumerate(make_rows()):
                 writer.writerow(row)
                 if done and done % PROGRESS_EVERY == 0:
                     Export.objects.filter(pk=export.pk).update(progress=done)
             text.flush()
             text.detach()
             raw.seek(0)
-            name = f"history-{export.patient_id}-{timezone.localdate().isoformat()}.csv"
             export.file.save(name, File(raw), save=False)
     except Exception as exc:
         Export.objects.filter(pk=export.pk).update(

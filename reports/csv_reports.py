@@ -6,19 +6,15 @@ protected against spreadsheet formula injection."""
 
 from __future__ import annotations
 
-import csv
-import io
-import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.jobs import enqueue_on_commit
 from accounts.models import User
+from records.exports import write_export
 from records.models import Export, VisitRecord
 from records.views import csv_safe
 from scheduling.models import Appointment
@@ -156,32 +152,10 @@ def report_start(*, kind: str, first: date, last: date, doctor_id: int | None, b
 
 def build_report(export_id: int) -> str:
     export = Export.objects.get(pk=export_id)
-    if export.is_finished:
-        return export.status
-    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, progress=0)
     first = date.fromisoformat(export.params["from"])
     last = date.fromisoformat(export.params["to"])
-    try:
-        with tempfile.TemporaryFile() as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            writer = csv.writer(text)
-            for done, row in enumerate(rows(export.kind, first, last, export.params.get("doctor"))):
-                writer.writerow(row)
-                if done and done % PROGRESS_EVERY == 0:
-                    Export.objects.filter(pk=export.pk).update(progress=done)
-            text.flush()
-            text.detach()
-            raw.seek(0)
-            export.file.save(f"{export.kind}-{first}-{last}.csv", File(raw), save=False)
-    except Exception as exc:
-        Export.objects.filter(pk=export.pk).update(
-            status=Export.Status.FAILED, error=str(exc)[:300]
-        )
-        raise
-    Export.objects.filter(pk=export.pk).update(
-        status=Export.Status.DONE,
-        progress=export.total,
-        file=export.file.name,
-        expires_at=timezone.now() + timedelta(days=settings.HMS_EXPORT_TTL_DAYS),
+    return write_export(
+        export,
+        lambda: rows(export.kind, first, last, export.params.get("doctor")),
+        f"{export.kind}-{first}-{last}.csv",
     )
-    return Export.Status.DONE
