@@ -15,6 +15,10 @@ class AccountsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.middleware import stamp_login
         from accounts.roles import sync_roles_after_migrate
 
+        user_logged_in.connect(stamp_login, dispatch_uid="accounts-idle-stamp")
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="accounts-sync-roles")

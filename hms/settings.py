@@ -101,6 +101,8 @@ MIDDLEWARE = [
     # Secure by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "scheduling.middleware.ChooseDoctorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Records who made each change in the versioned models (visit records, prescriptions).
@@ -185,6 +187,9 @@ else:
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+# Minutes without a request after which a user is signed out (staff: admins and doctors).
+HMS_IDLE_TIMEOUT_STAFF = env.int("IDLE_TIMEOUT_STAFF_MINUTES", default=15)
+HMS_IDLE_TIMEOUT_PATIENT = env.int("IDLE_TIMEOUT_PATIENT_MINUTES", default=30)
 
 # --- Celery ---------------------------------------------------------------------------------
 if REDIS_URL:

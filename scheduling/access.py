@@ -49,9 +49,15 @@ def get_bookable_doctor(pk: int) -> Doctor:
     return doctor
 
 
+class ChooseDoctor(Exception):
+    """Staff opened a per-doctor page without saying which doctor."""
+
+
 def get_schedule_doctor(user, doctor_pk: str | None = None) -> Doctor:
     """The doctor whose schedule/availability is shown: own for doctors, any for staff."""
     if is_scheduling_staff(user):
+        if not doctor_pk:
+            raise ChooseDoctor
         doctor_id = int_param(doctor_pk)
         if doctor_id is None:
             raise Http404
