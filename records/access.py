@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 
 from clinic.models import Patient
 from records.audit import audit
-from records.models import VisitRecord
+from records.models import Export, VisitRecord
 from scheduling.models import Appointment
 
 
@@ -122,3 +122,22 @@ def get_patient_for_export(request: HttpRequest, patient_pk: int, *, kind: str) 
     if not allowed:
         raise Http404
     return patient
+
+
+def get_export_for_user(request: HttpRequest, pk: int) -> Export:
+    """Only the export's owner (or hospital staff) may see or download it."""
+    export = Export.objects.select_related("patient__user").filter(pk=pk).first()
+    allowed = export is not None and (
+        export.owner_id == request.user.pk or is_records_staff(request.user)
+    )
+    if not allowed:
+        audit(
+            request,
+            patient=export.patient if export else None,
+            object_type="export",
+            object_id=pk,
+            action="view",
+            allowed=False,
+        )
+        raise Http404
+    return export

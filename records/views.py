@@ -462,25 +462,6 @@ def prescription_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Background exports -------------------------------------------------------------------
 
 
-def _export_for_user(request: HttpRequest, pk: int) -> Export:
-    """Only the export's owner (or hospital staff) may see or download it."""
-    export = Export.objects.select_related("patient__user").filter(pk=pk).first()
-    allowed = export is not None and (
-        export.owner_id == request.user.pk or access.is_records_staff(request.user)
-    )
-    if not allowed:
-        audit(
-            request,
-            patient=export.patient if export else None,
-            object_type="export",
-            object_id=pk,
-            action="view",
-            allowed=False,
-        )
-        raise Http404
-    return export
-
-
 @require_POST
 def export_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = access.get_patient_for_export(request, patient_pk, kind="background_csv")
@@ -493,7 +474,7 @@ def export_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
 
 
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    export = _export_for_user(request, pk)
+    export = access.get_export_for_user(request, pk)
     template = (
         "records/_export_status.html"
         if request.headers.get("HX-Request")
@@ -503,7 +484,7 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def export_download(request: HttpRequest, pk: int) -> FileResponse:
-    export = _export_for_user(request, pk)
+    export = access.get_export_for_user(request, pk)
     if export.status != Export.Status.DONE or not export.file:
         raise Http404
     audit(

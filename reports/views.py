@@ -130,9 +130,7 @@ def _month_param(request: HttpRequest) -> date:
 
 
 def monthly_report(request: HttpRequest, doctor_pk: int | None = None) -> HttpResponse:
-    """A doctor's monthly PDF: their own (doctors) or any doctor's (hospital admins)."""
-    from reports.monthly import monthly_pdf, monthly_stats
-
+    """A doctor's monthly report: their own (doctors) or any doctor's (hospital admins)."""
     if doctor_pk is None:
         doctor = get_object_or_404(Doctor.objects.with_related(), user=request.user)
         if not request.user.has_perm("accounts.view_doctor_dashboard"):
@@ -141,6 +139,19 @@ def monthly_report(request: HttpRequest, doctor_pk: int | None = None) -> HttpRe
         doctor = get_object_or_404(Doctor.objects.with_related(), pk=doctor_pk)
     else:
         raise PermissionDenied
+    return _monthly_page_or_pdf(request, doctor, own=doctor_pk is None)
+
+
+@require_permission("reports.view_hospital_reports")
+def hospital_monthly_report(request: HttpRequest) -> HttpResponse:
+    """The whole hospital's monthly report (all doctors), for hospital admins."""
+    return _monthly_page_or_pdf(request, None, own=False)
+
+
+def _monthly_page_or_pdf(request: HttpRequest, doctor: Doctor | None, *, own: bool):
+    """The list of months, or (?format=pdf) one month's PDF; doctor=None: the hospital."""
+    from reports.monthly import monthly_pdf, monthly_stats
+
     first = _month_param(request)
     if request.GET.get("format") != "pdf":
         return render(
@@ -150,35 +161,14 @@ def monthly_report(request: HttpRequest, doctor_pk: int | None = None) -> HttpRe
                 "doctor": doctor,
                 "month": first,
                 "months": _recent_months(12),
-                "own": doctor_pk is None,
+                "own": own,
             },
         )
     response = HttpResponse(
         monthly_pdf(monthly_stats(doctor, first)), content_type="application/pdf"
     )
-    response["Content-Disposition"] = f'attachment; filename="report-{doctor.pk}-{first:%Y-%m}.pdf"'
-    return response
-
-
-@require_permission("reports.view_hospital_reports")
-def hospital_monthly_report(request: HttpRequest) -> HttpResponse:
-    """The whole hospital's monthly report (all doctors), for hospital admins."""
-    from reports.monthly import monthly_pdf, monthly_stats
-
-    first = _month_param(request)
-    if request.GET.get("format") != "pdf":
-        return render(
-            request,
-            "reports/monthly.html",
-            {
-                "doctor": None,
-                "month": first,
-                "months": _recent_months(12),
-                "own": False,
-            },
-        )
-    response = HttpResponse(monthly_pdf(monthly_stats(None, first)), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="hospital-{first:%Y-%m}.pdf"'
+    name = f"report-{doctor.pk}" if doctor else "hospital"
+    response["Content-Disposition"] = f'attachment; filename="{name}-{first:%Y-%m}.pdf"'
     return response
 
 
