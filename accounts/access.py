@@ -29,6 +29,13 @@ def require_permission(perm: str) -> Callable:
     return decorator
 
 
+def is_staff_member(user) -> bool:
+    """Doctors, hospital admins and superusers: shorter idle limit, enforceable two-factor."""
+    return user.has_perm("accounts.view_hospital_dashboard") or user.has_perm(
+        "accounts.view_doctor_dashboard"
+    )
+
+
 def roles_of(user) -> list[str]:
     """The role names a user holds, in the fixed order of accounts.roles.ROLES."""
     if not user.is_authenticated:

@@ -1,4 +1,4 @@
-"""Sign users out after a period without activity: shorter for staff than for patients."""
+"""Session rules: idle sign-out (shorter for staff than for patients) and staff two-factor."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+
+from accounts.access import is_staff_member
 
 SESSION_KEY = "hms_last_activity"
 WRITE_EVERY = 60  # seconds: don't rewrite the session on every request
 
 
 def idle_limit(user) -> int:
-    staff = user.has_perm("accounts.view_hospital_dashboard") or user.has_perm(
-        "accounts.view_doctor_dashboard"
-    )
+    staff = is_staff_member(user)
     minutes = settings.HMS_IDLE_TIMEOUT_STAFF if staff else settings.HMS_IDLE_TIMEOUT_PATIENT
     return minutes * 60
 
@@ -42,3 +43,40 @@ class IdleTimeoutMiddleware:
             if now - last >= WRITE_EVERY:
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
+
+
+MFA_OK_KEY = "hms_mfa_ok"
+
+
+class StaffTwoFactorMiddleware:
+    """With HMS_REQUIRE_MFA_FOR_STAFF on, staff without an authenticator app may only open the
+    account pages (where two-factor is set up, and sign-out) until they have set it up.
+
+    Once set up, the session remembers it, so the check costs no query per request; staff may not
+    remove the authenticator afterwards (accounts.adapters.MFAAdapter).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.HMS_REQUIRE_MFA_FOR_STAFF or not request.user.is_authenticated:
+            return None
+        if request.session.get(MFA_OK_KEY) or view_func.__module__.startswith("allauth."):
+            return None
+        if not is_staff_member(request.user):
+            return None
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.utils import is_mfa_enabled
+
+        if is_mfa_enabled(request.user, [Authenticator.Type.TOTP]):
+            request.session[MFA_OK_KEY] = True
+            return None
+        messages.warning(
+            request,
+            "Staff accounts need two-factor sign-in. Set up an authenticator app to continue.",
+        )
+        return redirect("mfa_activate_totp")

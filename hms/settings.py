@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -77,6 +78,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
@@ -102,8 +105,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "scheduling.middleware.ChooseDoctorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Records who made each change in the versioned models (visit records, prescriptions).
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -190,6 +195,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 # Minutes without a request after which a user is signed out (staff: admins and doctors).
 HMS_IDLE_TIMEOUT_STAFF = env.int("IDLE_TIMEOUT_STAFF_MINUTES", default=15)
 HMS_IDLE_TIMEOUT_PATIENT = env.int("IDLE_TIMEOUT_PATIENT_MINUTES", default=30)
+# Two-factor sign-in (TOTP, with recovery codes) is open to everyone. When this is on, doctors and
+# hospital admins must set it up before any other page opens, and may not switch it off.
+HMS_REQUIRE_MFA_FOR_STAFF = env.bool("REQUIRE_MFA_FOR_STAFF", default=not (DEBUG or TESTING))
 
 # --- Celery ---------------------------------------------------------------------------------
 if REDIS_URL:
@@ -268,6 +276,9 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{HOSPITAL_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if (DEBUG or TESTING) else "https"
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = HOSPITAL_NAME
 ACCOUNT_RATE_LIMITS = {
     # Failed logins: 5 per account per 5 minutes, 10 per minute per IP address.
     "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/300s/key"),
@@ -323,6 +334,24 @@ if not DEBUG:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     # Health checks from a load balancer come over plain HTTP on the private network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Content-Security-Policy: scripts, styles, fonts and images come from this site only; an inline
+# <script> runs only with the per-request nonce ({{ request.csp_nonce }}), and no inline style
+# attribute is allowed (templates use classes; tests/test_csp.py fails on a style="" attribute).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # data: for the TOTP QR code (allauth renders it as an inline SVG data URI).
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

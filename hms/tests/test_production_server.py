@@ -1,6 +1,7 @@
 """A real gunicorn in production mode answers with the security headers a hospital needs."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -20,6 +21,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+ROOT_USER = ["--email", "root@example.com", "--first_name", "Root", "--last_name", "User"]
+VERIFY_ROOT_EMAIL = (
+    "from allauth.account.models import EmailAddress; from accounts.models import User; "
+    "u = User.objects.get(email='root@example.com'); "
+    "EmailAddress.objects.create(user=u, email=u.email, verified=True, primary=True)"
+)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("prod")
@@ -37,7 +46,14 @@ def server(tmp_path_factory):
         "GUNICORN_WORKERS": "1",
     }
     env.pop("DATABASE_URL", None)  # a throwaway SQLite file is enough for headers
-    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+    env["DJANGO_SUPERUSER_PASSWORD"] = "prod-test-Passw0rd!"
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["collectstatic", "--noinput", "-v0"],
+        ["createsuperuser", "--noinput", "-v0", *ROOT_USER],
+        # Production requires a verified e-mail address before sign-in.
+        ["shell", "-c", VERIFY_ROOT_EMAIL],
+    ):
         subprocess.run(
             [sys.executable, "manage.py", *command],
             cwd=ROOT,
@@ -69,9 +85,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _get(url, **headers):
+def _get(url, data=None, **headers):
     opener = urllib.request.build_opener(NoRedirect)
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310
     try:
         return opener.open(request, timeout=5)
     except urllib.error.HTTPError as exc:
@@ -113,3 +129,53 @@ def test_static_files_are_served_compressed_with_long_cache(server):
     assert response.status == 200
     assert response.headers["Content-Encoding"] in ("gzip", "br")
     assert "max-age=315360000" in response.headers["Cache-Control"]
+
+
+HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+def test_pages_carry_a_strict_content_security_policy(server):
+    first = _get(server + "/accounts/login/", **HTTPS)
+    policy = first.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    # A nonce appears only when a page has an inline script that uses it; the login page has none.
+    assert re.fullmatch(r"'self'( 'nonce-[\w+/=-]{16,}')?", directives["script-src"])
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    page = first.read().decode()
+    assert "<script" in page
+    for tag in re.findall(r"<script[^>]*>", page):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+
+
+def _cookies(response) -> dict[str, str]:
+    jar = {}
+    for header in response.headers.get_all("Set-Cookie") or []:
+        name, rest = header.split("=", 1)
+        jar[name] = rest
+    return jar
+
+
+def test_sign_in_sets_secure_http_only_cookies_and_staff_must_set_up_two_factor(server):
+    login = _get(server + "/accounts/login/", **HTTPS)
+    csrf = _cookies(login)["csrftoken"].split(";")[0]
+    body = f"csrfmiddlewaretoken={csrf}&login=root%40example.com&password=prod-test-Passw0rd%21"
+    signed_in = _get(
+        server + "/accounts/login/",
+        data=body.encode(),
+        Cookie=f"csrftoken={csrf}",
+        Referer=server.replace("http://", "https://") + "/accounts/login/",
+        **{"Content-Type": "application/x-www-form-urlencoded"},
+        **HTTPS,
+    )
+    assert signed_in.status == 302, signed_in.read()[:500]
+    session = _cookies(signed_in)["sessionid"]
+    assert {"Secure", "HttpOnly", "SameSite=Lax"} <= {p.strip() for p in session.split(";")}
+
+    # Production default: staff (here a superuser) must set up an authenticator app first.
+    dashboard = _get(server + "/dashboard/", Cookie=f"sessionid={session.split(';')[0]}", **HTTPS)
+    assert dashboard.status == 302
+    assert dashboard.headers["Location"] == "/accounts/2fa/totp/activate/"
