@@ -6,13 +6,14 @@ PORT   ?= 8000
 export HMS_PORT := $(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate seed check-deploy clean
+.PHONY: help run test lint format migrate seed check-deploy clean bench
 
 help:
 	@echo "make run      start web + Celery worker + beat with demo data (http://127.0.0.1:$(PORT))"
 	@echo "make test     run the whole test suite (SQLite, or DATABASE_URL/REDIS_URL if set)"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   apply ruff fixes and formatting"
+	@echo "make bench    performance benchmark on PostgreSQL + Redis (~10 min; docs/performance.md)"
 	@echo "make clean    remove var/ (local database, mail, broker files) and the virtualenv"
 
 $(VENV)/.python-ok:
@@ -41,6 +42,9 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev
+	bench/run
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
