@@ -18,3 +18,6 @@ class HmsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_create_cache_tables, sender=self, dispatch_uid="hms-cache-tables")
+        from hms.auth import connect_signals
+
+        connect_signals()

@@ -160,9 +160,8 @@ def record_versions(request: HttpRequest, pk: int) -> HttpResponse:
 def _timeline(patient: Patient):
     # A queryset, not a list: the paginator fetches one page (and its prescriptions) at a time.
     return (
-        VisitRecord.objects.with_related()
+        VisitRecord.objects.for_timeline()
         .filter(patient=patient)
-        .prefetch_related("prescriptions")
         .order_by("-appointment__start", "-pk")
     )
 

@@ -96,6 +96,26 @@ class AppointmentQuerySet(models.QuerySet):
         """
         return self.select_related("doctor__user", "doctor__department", "patient__user")
 
+    def for_list(self) -> AppointmentQuerySet:
+        """with_related() narrowed to what list rows show and the status rules read.
+
+        Every column of the five tables cost about twice the CPU per page of 25 rows (bench/).
+        """
+        return self.with_related().only(
+            "start",
+            "end",
+            "status",
+            "reason",
+            "doctor__user__first_name",
+            "doctor__user__last_name",
+            "doctor__department__name",
+            "patient__date_of_birth",
+            "patient__allergies",
+            "patient__user__first_name",
+            "patient__user__last_name",
+            "patient__user__email",
+        )
+
     def with_actors(self) -> AppointmentQuerySet:
         return self.with_related().select_related("booked_by", "cancelled_by")
 

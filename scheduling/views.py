@@ -271,7 +271,7 @@ def doctor_day(request: HttpRequest) -> HttpResponse:
     day = _parse_day(request.GET.get("date")) or timezone.localdate()
     start, end = slots.day_bounds(day)
     appointments = list(
-        Appointment.objects.with_related()
+        Appointment.objects.for_list()
         .filter(doctor=doctor, start__gte=start, start__lt=end)
         .order_by("start")
     )
@@ -333,7 +333,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("scheduling:appointment-list") + "?when=upcoming")
     params = request.GET
     appointments = AppointmentFilter(
-        params, queryset=Appointment.objects.with_related().order_by("start")
+        params, queryset=Appointment.objects.for_list().order_by("start")
     )
     page = Paginator(appointments.qs, 25).get_page(request.GET.get("page"))
     # The doctor <select> is built here: rendered by the template engine (a widget, or even a

@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from accounts import seed as accounts_seed
 from accounts.roles import DOCTOR, PATIENT
@@ -56,6 +57,11 @@ class Command(BaseCommand):
             self._seed_bulk(doctors, patients)
             added = scheduling_seed.seed_bulk(target=appointments)
             self.stdout.write(f"Bulk appointments: {added} added")
+            if connection.vendor == "postgresql":
+                # Fresh statistics: until autovacuum gets round to it, the planner takes the new
+                # tables for nearly empty (the history page's query took 140 ms instead of 1).
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({elapsed:.1f}s)."))
         self.stdout.write(f"\nDemo logins (password for all: {accounts_seed.DEMO_PASSWORD}):")
