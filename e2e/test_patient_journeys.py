@@ -1,0 +1,198 @@
+"""Journeys 1–3: a new patient books, the doctor completes the visit, the patient takes it home.
+
+One story in one test, because each journey starts where the previous one ended (the booking the
+doctor sees is the one the patient made; the history the patient downloads is the visit the
+doctor wrote). Each part opens its own browser context, as a different person on another device.
+"""
+
+import csv
+import io
+import re
+from datetime import time, timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from clinic.tests.factories import DepartmentFactory
+from e2e.helpers import assert_no_problems, field, menu, sign_in
+from scheduling.models import Appointment
+from scheduling.tests.factories import doctor_with_hours
+
+pytestmark = pytest.mark.postgres
+
+DIAGNOSIS = "Stable angina pectoris"
+
+
+@pytest.fixture
+def cardiologist(hospital_late_morning):
+    DepartmentFactory(name="Dermatology")
+    doctor_with_hours(
+        department=DepartmentFactory(name="Cardiology"),
+        specialization="Heart rhythm",
+        start=time(8, 0),
+        end=time(18, 0),
+        user__first_name="Grace",
+        user__last_name="Hopper",
+        user__email="grace.hopper@example.com",
+    )
+    # A doctor of another department, who must not be listed under Cardiology.
+    doctor_with_hours(
+        department=DepartmentFactory(name="Dermatology"),
+        user__first_name="Ada",
+        user__last_name="Lovelace",
+    )
+    return "grace.hopper@example.com"
+
+
+def day_button(page, day):
+    """The date-strip button of `day` in the slot picker."""
+    return page.get_by_role("navigation", name="Dates").locator(f'a[href*="date={day:%Y-%m-%d}"]')
+
+
+def pick_first_free_time(page, day) -> str:
+    day_button(page, day).click()
+    expect(page.get_by_role("group", name=re.compile(f"Free times on .*{day.day}"))).to_be_visible()
+    first = page.locator(".slot-grid label").first
+    chosen = first.inner_text().strip()
+    first.click()
+    return chosen
+
+
+def test_patient_books_doctor_completes_visit_patient_downloads_history(
+    new_page, shots, axe, cardiologist, tmp_path
+):
+    today = timezone.localdate()
+    tomorrow, in_two_days = today + timedelta(days=1), today + timedelta(days=2)
+
+    # --- Journey 1: sign up, complete the profile, find a doctor, book, move, cancel, rebook ---
+    page = new_page()
+    page.goto("/accounts/login/")
+    axe(page)
+    shots(page, "j1-login")
+    page.get_by_role("link", name="Register as a patient").first.click()
+    expect(page).to_have_url(re.compile(r"/accounts/signup/"))
+    axe(page)
+    shots(page, "j1-signup")
+    field(page, "First name").fill("Mary")
+    field(page, "Last name").fill("Seacole")
+    field(page, "Email").fill("mary.seacole@example.com")
+    field(page, "Password").fill("Crimea-1854-kettle")
+    field(page, "Password (again)").fill("Crimea-1854-kettle")
+    page.get_by_role("button", name=re.compile("^Sign up$", re.IGNORECASE)).click()
+
+    expect(page).to_have_url(re.compile(r"/clinic/profile/"))
+    shots(page, "j1-profile-empty")
+    field(page, "Gender").select_option(label="Female")
+    field(page, "Date of birth").fill("1990-11-23")
+    field(page, "Phone").fill("+44 20 7946 0123")
+    field(page, "Allergies").fill("Penicillin")
+    page.get_by_role("button", name=re.compile("Save")).click()
+    expect(page.get_by_text("Your profile was saved.")).to_be_visible()
+    shots(page, "j1-profile-saved")
+
+    page.goto("/clinic/doctors/")
+    page.get_by_role("navigation", name="Departments").get_by_role(
+        "link", name=re.compile("Cardiology")
+    ).click()
+    expect(page.get_by_text("1 doctor in Cardiology")).to_be_visible()
+    expect(page.get_by_text("Ada Lovelace")).to_have_count(0)
+    shots(page, "j1-directory-cardiology")
+    page.get_by_role("link", name="Book").click()
+
+    expect(page.get_by_role("heading", name="Book an appointment")).to_be_visible()
+    first_time = pick_first_free_time(page, tomorrow)
+    axe(page)
+    shots(page, "j1-slot-picker")
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_role("heading", name="Appointment")).to_be_visible()
+    booked_at = f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y}, {first_time}"
+    expect(page.get_by_text(booked_at)).to_have_count(2)  # header and details
+    shots(page, "j1-booked")
+
+    page.get_by_role("link", name="Reschedule").click()
+    new_time = pick_first_free_time(page, in_two_days)
+    shots(page, "j1-reschedule")
+    page.get_by_role("button", name="Move my appointment").click()
+    expect(page.get_by_text("Moved from")).to_be_visible()
+    moved_to = f"{in_two_days.day} {in_two_days:%B %Y}, {new_time}"
+    expect(page.get_by_text(moved_to).first).to_be_visible()
+    shots(page, "j1-rescheduled")
+
+    page.get_by_role("link", name="Cancel").click()
+    field(page, "Reason (optional)").fill("Feeling better")
+    shots(page, "j1-cancel")
+    page.get_by_role("button", name="Cancel appointment").click()
+    expect(page.get_by_text("The appointment was cancelled")).to_be_visible()
+    shots(page, "j1-cancelled")
+
+    page.goto("/clinic/doctors/")
+    page.get_by_role("link", name="Book").first.click()
+    today_time = pick_first_free_time(page, today)
+    page.get_by_label(re.compile("Reason")).fill("Chest pain when climbing stairs")
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_role("heading", name="Appointment")).to_be_visible()
+    shots(page, "j1-booked-today")
+    statuses = list(Appointment.objects.order_by("start").values_list("status", flat=True))
+    assert statuses == ["booked", "cancelled", "cancelled"], statuses
+    assert_no_problems(page)
+
+    # --- Journey 2: the doctor checks the patient in and completes the visit ----------------
+    doctor = new_page()
+    sign_in(doctor, cardiologist)
+    menu(doctor, "Today").click()
+    expect(doctor.get_by_role("heading", name="Today")).to_be_visible()
+    row = doctor.get_by_role("row").filter(has_text="Mary Seacole")
+    expect(row).to_contain_text(today_time)
+    expect(row).to_contain_text("Chest pain")
+    shots(doctor, "j2-today")
+    row.get_by_role("button", name="Check in").click()
+    expect(doctor.get_by_text("Mary Seacole: check in done.")).to_be_visible()
+    shots(doctor, "j2-checked-in")
+    row.get_by_role("link", name="Complete visit…").click()
+
+    expect(doctor.get_by_role("heading", name="Complete visit")).to_be_visible()
+    expect(doctor.get_by_text("Allergies: Penicillin")).to_be_visible()
+    field(doctor, "Chief complaint").fill("Chest pain on exertion for two weeks")
+    field(doctor, "Diagnosis").fill(DIAGNOSIS)
+    lines = doctor.locator(".rx-row")
+    for n, (medicine, dose, frequency, duration) in enumerate(
+        [("Aspirin", "75 mg", "Once daily", "3 months"), ("GTN spray", "400 mcg", "As needed", "")]
+    ):
+        field(lines.nth(n), "Medicine").fill(medicine)
+        field(lines.nth(n), "Dose").fill(dose)
+        field(lines.nth(n), "Frequency").fill(frequency)
+        field(lines.nth(n), "Duration").fill(duration)
+    shots(doctor, "j2-visit-form")
+    doctor.get_by_role("button", name="Complete visit").click()
+    expect(doctor.get_by_text(DIAGNOSIS).first).to_be_visible()
+    shots(doctor, "j2-visit-record")
+    visit = Appointment.objects.get(status="completed").visit_record
+    assert visit.diagnosis == DIAGNOSIS
+    medicines = sorted(visit.prescriptions.values_list("medicine", flat=True))
+    assert medicines == ["Aspirin", "GTN spray"]
+    assert_no_problems(doctor)
+
+    # --- Journey 3: the patient reads the visit and takes the history home ------------------
+    menu(page, "My records").click()
+    expect(page.get_by_role("heading", name="My medical history")).to_be_visible()
+    expect(page.get_by_text(DIAGNOSIS)).to_be_visible()
+    prescription = "Aspirin 75 mg (Once daily); GTN spray 400 mcg (As needed)"
+    expect(page.get_by_text(prescription)).to_be_visible()
+    axe(page)
+    shots(page, "j3-history")
+
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name="PDF").click()
+    assert pdf.value.suggested_filename.endswith(".pdf")
+    assert pdf.value.path().read_bytes().startswith(b"%PDF")
+    with page.expect_download() as sheet:
+        page.get_by_role("link", name="CSV").click()
+    assert sheet.value.suggested_filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(sheet.value.path().read_text(encoding="utf-8-sig"))))
+    assert [row_["Diagnosis"] for row_ in rows] == [DIAGNOSIS], rows
+
+    page.get_by_role("link", name=re.compile(r"\d{4} · Dr Grace Hopper")).click()
+    expect(page.get_by_text("GTN spray")).to_be_visible()
+    shots(page, "j3-record")
+    assert_no_problems(page)
