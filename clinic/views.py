@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import int_param, require_permission
 from clinic import access, forms, selectors, services
@@ -30,6 +30,7 @@ def _audit(request: HttpRequest, patient: Patient, action: str) -> None:
 # --- Departments (hospital admins) ----------------------------------------------------------
 
 
+@require_safe
 @require_permission("clinic.change_department")
 def department_list(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/department_list.html", {"rows": selectors.department_rows()})
@@ -88,6 +89,7 @@ def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Doctors (hospital admins) --------------------------------------------------------------
 
 
+@require_safe
 @require_permission("clinic.change_doctor")
 def doctor_list(request: HttpRequest) -> HttpResponse:
     doctors = DoctorFilter(request.GET or None, queryset=Doctor.objects.with_related())
@@ -113,6 +115,7 @@ def doctor_create(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/doctor_form.html", {"form": form})
 
 
+@require_safe
 @require_permission("clinic.change_doctor")
 def doctor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     doctor = access.get_doctor_for_user(request.user, pk, write=True)
@@ -176,6 +179,7 @@ def doctor_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- Patients (hospital admins) -------------------------------------------------------------
 
 
+@require_safe
 @require_permission("clinic.change_patient")
 def patient_list(request: HttpRequest) -> HttpResponse:
     patients = PatientFilter(request.GET or None, queryset=Patient.objects.with_related())
@@ -201,6 +205,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/patient_form.html", {"form": form})
 
 
+@require_safe
 @require_permission("clinic.view_patient")
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = access.get_patient_for_user(request.user, pk)
@@ -279,6 +284,7 @@ def _patient_self_profile(request: HttpRequest) -> HttpResponse:
 # --- Doctor directory (patients and staff) --------------------------------------------------
 
 
+@require_safe
 @require_permission("clinic.view_doctor")
 def directory(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:80]
@@ -301,6 +307,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/directory.html", context)
 
 
+@require_safe
 @require_permission("clinic.view_doctor")
 def directory_doctor(request: HttpRequest, pk: int) -> HttpResponse:
     doctor = access.get_doctor_for_user(request.user, pk)
@@ -312,6 +319,7 @@ def directory_doctor(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @require_permission("clinic.view_doctor")
 def doctor_photo(request: HttpRequest, pk: int) -> HttpResponse:
     """Doctor photos are served through the app, so any storage and any web node work."""

@@ -5,6 +5,7 @@ defaults (SQLite under var/, local-memory cache, filesystem Celery broker, e-mai
 files); production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and DJANGO_DEBUG=false.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -150,8 +151,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
-    # Tests use a file too (not shared-cache memory), so concurrency tests see real SQLite locking.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-hms.sqlite3")}
+    # Tests use a file too (not shared-cache memory), so concurrency tests see real SQLite locking;
+    # one per test process, so two runs in one checkout don't share (and corrupt) one file.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-hms-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

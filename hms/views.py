@@ -2,8 +2,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 
+@require_safe
 @login_not_required
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:

@@ -89,4 +89,6 @@ PrescriptionFormSet = forms.inlineformset_factory(
     can_delete=True,
     max_num=30,
     validate_max=True,
+    # A forged TOTAL_FORMS of 1,000 would otherwise build (and render) 1,000 forms.
+    absolute_max=30,
 )

@@ -10,7 +10,7 @@ from django.db.models import Count, Max, Min, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import int_param
 from accounts.jobs import enqueue_on_commit
@@ -88,6 +88,7 @@ def complete_visit(request: HttpRequest, appointment_pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = access.get_record_for_user(request, pk)
     return render(
@@ -132,6 +133,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 def record_versions(request: HttpRequest, pk: int) -> HttpResponse:
     """Every saved version of a record (doctors and staff), newest first, with what changed."""
     record = access.get_record_for_user(request, pk)
@@ -166,12 +168,14 @@ def _timeline(patient: Patient):
     )
 
 
+@require_safe
 def patient_history(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = access.get_patient_history_for_user(request, patient_pk)
     page = Paginator(_timeline(patient), 20).get_page(request.GET.get("page"))
     return render(request, "records/history.html", {"patient": patient, "page": page})
 
 
+@require_safe
 def my_history(request: HttpRequest) -> HttpResponse:
     patient = Patient.objects.filter(user=request.user).first()
     if patient is None or not request.user.has_perm("records.view_own_history"):
@@ -179,6 +183,7 @@ def my_history(request: HttpRequest) -> HttpResponse:
     return patient_history(request, patient.pk)
 
 
+@require_safe
 def my_patients(request: HttpRequest) -> HttpResponse:
     """A doctor's patients: everyone they have or had an appointment with."""
     if not request.user.has_perm("records.write_own_visit_record"):
@@ -218,6 +223,7 @@ def my_patients(request: HttpRequest) -> HttpResponse:
     return render(request, "records/my_patients.html", {"page": page, "q": q})
 
 
+@require_safe
 def record_list(request: HttpRequest) -> HttpResponse:
     """Oversight list of every record, for hospital admins."""
     if not access.is_records_staff(request.user):
@@ -244,6 +250,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
     return render(request, "records/record_list.html", {"page": page, "q": q})
 
 
+@require_safe
 def access_log(request: HttpRequest) -> HttpResponse:
     """Staff search the whole log; a patient sees who accessed their own records."""
     entries = AccessLogEntry.objects.select_related("actor", "patient__user")
@@ -405,6 +412,7 @@ def history_csv_rows(patient: Patient) -> Iterator[list[str]]:
         yield from flush(batch)
 
 
+@require_safe
 def history_csv(request: HttpRequest, patient_pk: int) -> StreamingHttpResponse:
     patient = access.get_patient_for_export(request, patient_pk, kind="csv")
     writer = csv.writer(_Echo())
@@ -418,6 +426,7 @@ def history_csv(request: HttpRequest, patient_pk: int) -> StreamingHttpResponse:
     return response
 
 
+@require_safe
 def my_history_csv(request: HttpRequest) -> StreamingHttpResponse:
     patient = get_object_or_404(Patient, user=request.user)
     return history_csv(request, patient.pk)
@@ -430,6 +439,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@require_safe
 def history_pdf(request: HttpRequest, patient_pk: int) -> HttpResponse:
     from records.pdf import history_pdf as render_history
 
@@ -438,11 +448,13 @@ def history_pdf(request: HttpRequest, patient_pk: int) -> HttpResponse:
     return _pdf_response(render_history(patient), f"history-{patient.pk}-{stamp}.pdf")
 
 
+@require_safe
 def my_history_pdf(request: HttpRequest) -> HttpResponse:
     patient = get_object_or_404(Patient, user=request.user)
     return history_pdf(request, patient.pk)
 
 
+@require_safe
 def prescription_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from records.pdf import prescription_pdf as render_prescription
 
@@ -472,6 +484,7 @@ def export_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     return redirect("records:export-detail", pk=export.pk)
 
 
+@require_safe
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     export = access.get_export_for_user(request, pk)
     template = (
@@ -482,6 +495,7 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, {"export": export})
 
 
+@require_safe
 def export_download(request: HttpRequest, pk: int) -> FileResponse:
     export = access.get_export_for_user(request, pk)
     if export.status != Export.Status.DONE or not export.file:

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from accounts.access import require_permission
 from clinic.models import Doctor, Patient
@@ -14,6 +15,7 @@ from scheduling.models import Appointment
 from scheduling.slots import day_bounds
 
 
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """/dashboard/: send each user to the dashboard of their role."""
     url = dashboard_url_for(request.user)
@@ -22,11 +24,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return redirect(url)
 
 
+@require_safe
 @require_permission("accounts.view_hospital_dashboard")
 def hospital_dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/hospital_dashboard.html", {"totals": hospital_totals()})
 
 
+@require_safe
 @require_permission("accounts.view_doctor_dashboard")
 def doctor_dashboard(request: HttpRequest) -> HttpResponse:
     doctor = Doctor.objects.with_related().filter(user=request.user).first()
@@ -63,6 +67,7 @@ def doctor_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @require_permission("accounts.view_patient_dashboard")
 def patient_dashboard(request: HttpRequest) -> HttpResponse:
     patient = Patient.objects.filter(user=request.user).first()
@@ -129,6 +134,7 @@ def _month_param(request: HttpRequest) -> date:
     )
 
 
+@require_safe
 def monthly_report(request: HttpRequest, doctor_pk: int | None = None) -> HttpResponse:
     """A doctor's monthly report: their own (doctors) or any doctor's (hospital admins)."""
     if doctor_pk is None:
@@ -142,6 +148,7 @@ def monthly_report(request: HttpRequest, doctor_pk: int | None = None) -> HttpRe
     return _monthly_page_or_pdf(request, doctor, own=doctor_pk is None)
 
 
+@require_safe
 @require_permission("reports.view_hospital_reports")
 def hospital_monthly_report(request: HttpRequest) -> HttpResponse:
     """The whole hospital's monthly report (all doctors), for hospital admins."""
@@ -182,6 +189,7 @@ def _recent_months(n: int) -> list[date]:
     return months
 
 
+@require_safe
 @require_permission("reports.view_hospital_reports")
 def analytics(request: HttpRequest) -> HttpResponse:
     from reports.analytics import hospital_analytics

@@ -90,6 +90,10 @@ WorkingHoursFormSet = forms.modelformset_factory(
     formset=BaseWorkingHoursFormSet,
     extra=3,
     can_delete=True,
+    # Up to six time ranges a day; a forged TOTAL_FORMS cannot make the server build more forms.
+    max_num=42,
+    validate_max=True,
+    absolute_max=42,
 )
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import int_param
 from clinic.models import Doctor
@@ -169,6 +169,7 @@ def _actions(appointment: Appointment, user) -> list[tuple[str, str]]:
     ]
 
 
+@require_safe
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = access.get_appointment_for_user(request.user, pk)
     show_history = (
@@ -242,6 +243,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Lists --------------------------------------------------------------------------------
 
 
+@require_safe
 def my_appointments(request: HttpRequest) -> HttpResponse:
     """A patient's (or a doctor's) own appointments: upcoming first, then the past."""
     user = request.user
@@ -265,6 +267,7 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def doctor_day(request: HttpRequest) -> HttpResponse:
     """A doctor's schedule for one day (today by default), with the actions for each visit."""
     doctor = access.get_schedule_doctor(request.user, request.GET.get("doctor"))
@@ -292,6 +295,7 @@ def doctor_day(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def doctor_week(request: HttpRequest) -> HttpResponse:
     doctor = access.get_schedule_doctor(request.user, request.GET.get("doctor"))
     first = _parse_day(request.GET.get("start")) or timezone.localdate()
@@ -323,6 +327,7 @@ def doctor_week(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def appointment_list(request: HttpRequest) -> HttpResponse:
     """Every appointment, for hospital staff, with filters and bulk cancel."""
     if not access.is_scheduling_staff(request.user):
@@ -383,6 +388,7 @@ def appointment_bulk_cancel(request: HttpRequest) -> HttpResponse:
     return redirect(_safe_next(request, reverse("scheduling:appointment-list")))
 
 
+@require_safe
 def next_slot(request: HttpRequest, doctor_pk: int) -> HttpResponse:
     """The doctor's next free slot, as a small fragment for the directory (htmx)."""
     if not request.user.has_perm("clinic.view_doctor"):

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from scheduling import access, services, slots
 from scheduling.forms import HolidayForm, LeaveForm, WorkingHoursFormSet
@@ -164,6 +164,7 @@ def _grid(doctor, first: date) -> list[dict]:
     return columns
 
 
+@require_safe
 def slot_grid(request: HttpRequest) -> HttpResponse:
     doctor = access.get_schedule_doctor(request.user, request.GET.get("doctor"))
     first = _parse_day(request.GET.get("week")) or timezone.localdate()

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from clinic.tests.factories import DoctorFactory
-from records.models import AccessLogEntry, Export, VisitRecord
+from records.models import AccessLogEntry, VisitRecord
 from scheduling.models import Appointment
 
 pytestmark = pytest.mark.django_db
@@ -36,69 +36,7 @@ def colleague(patient, visit):
     return other.user
 
 
-ROLES = [
-    "anonymous",
-    "patient",
-    "other_patient",
-    "doctor",
-    "colleague",
-    "other_doctor",
-    "hospital_admin",
-]
-LOGIN = "login"
-
-MATRIX = {
-    "record-detail": ("record", [LOGIN, 200, 404, 200, 200, 404, 200]),
-    "record-edit": ("record", [LOGIN, 403, 404, 200, 403, 404, 403]),
-    "record-versions": ("record", [LOGIN, 403, 404, 200, 200, 404, 200]),
-    "patient-history": ("patient", [LOGIN, 200, 404, 200, 200, 404, 200]),
-    "history-csv": ("patient", [LOGIN, 200, 404, 404, 404, 404, 200]),
-    "history-pdf": ("patient", [LOGIN, 200, 404, 404, 404, 404, 200]),
-    "prescription-pdf": ("record", [LOGIN, 200, 404, 200, 200, 404, 200]),
-    "complete-visit": ("visit", [LOGIN, 404, 404, 302, 404, 404, 404]),
-    "my-history": (None, [LOGIN, 200, 200, 403, 403, 403, 403]),
-    "my-history-csv": (None, [LOGIN, 200, 200, 404, 404, 404, 404]),
-    "my-history-pdf": (None, [LOGIN, 200, 200, 404, 404, 404, 404]),
-    "my-patients": (None, [LOGIN, 403, 403, 200, 200, 200, 403]),
-    "record-list": (None, [LOGIN, 403, 403, 403, 403, 403, 200]),
-    "export-start": ("patient", [LOGIN, 405, 405, 405, 405, 405, 405]),  # POST only
-    "email-records": ("patient", [LOGIN, 405, 405, 405, 405, 405, 405]),  # POST only
-    "export-detail": ("export", [LOGIN, 200, 404, 404, 404, 404, 200]),
-    "export-download": ("export", [LOGIN, 404, 404, 404, 404, 404, 404]),  # not ready yet
-    "access-log": (None, [LOGIN, 200, 200, 403, 403, 403, 200]),
-}
-
-
-def test_every_records_url_has_expectations():
-    names = {
-        n for n in get_resolver().namespace_dict["records"][1].reverse_dict if isinstance(n, str)
-    }
-    assert names == set(MATRIX)
-
-
-@pytest.mark.parametrize("role_index", range(len(ROLES)))
-@pytest.mark.parametrize("url_name", sorted(MATRIX))
-def test_access(request, client, record, colleague, url_name, role_index):
-    key, expectations = MATRIX[url_name]
-    role, expected = ROLES[role_index], expectations[role_index]
-    export = Export.objects.create(owner=record.patient.user, patient=record.patient)
-    objects = {
-        "record": record.pk,
-        "patient": record.patient_id,
-        "visit": record.appointment_id,
-        "export": export.pk,
-    }
-    url = reverse(f"records:{url_name}", args=[objects[key]] if key else None)
-    if url_name == "complete-visit" and role == "doctor":
-        # the visit already has a record: its doctor is sent to it
-        expected = 302
-    if role != "anonymous":
-        client.force_login(request.getfixturevalue(role))
-    response = client.get(url)
-    if expected == LOGIN:
-        assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
-    else:
-        assert response.status_code == expected, (url, role)
+# Who may open which records URL is in the site-wide matrix: hms/tests/test_access_matrix.py.
 
 
 def test_a_doctor_who_never_saw_the_patient_is_refused_and_logged(client, other_doctor, record):

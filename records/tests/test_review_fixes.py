@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from records.audit import client_ip
-from records.models import AccessLogEntry
+from records.models import AccessLogEntry, VisitRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +52,17 @@ def test_prescription_line_changes_show_on_the_versions_page(client, doctor, vis
     client.post(reverse("records:record-edit", args=[record.pk]), edit)
     page = client.get(reverse("records:record-versions", args=[record.pk])).content.decode()
     assert "300 mg" in page and "removed" in page
+
+
+def test_a_forged_prescription_count_builds_no_more_than_30_forms(client, doctor, visit):
+    from records.tests.conftest import RECORD
+
+    client.force_login(doctor)
+    data = {**RECORD, "rx-TOTAL_FORMS": "1001"}
+
+    response = client.post(reverse("records:complete-visit", args=[visit.pk]), data)
+
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) <= 30
+    assert "Please submit at most 30 forms." in response.content.decode()
+    assert not VisitRecord.objects.filter(appointment=visit).exists()

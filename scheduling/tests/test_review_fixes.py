@@ -97,3 +97,14 @@ def test_seed_demo_refuses_to_run_in_production(settings):
     settings.TESTING = False
     with pytest.raises(CommandError, match="published password"):
         call_command("seed_demo")
+
+
+def test_a_forged_working_hours_count_builds_a_bounded_number_of_forms(client, doctor):
+    client.force_login(doctor)
+    data = {"hours-TOTAL_FORMS": "1001", "hours-INITIAL_FORMS": "0"}
+
+    response = client.post(reverse("scheduling:availability"), data)
+
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) <= 42
+    assert not doctor.doctor_profile.working_hours.exists()

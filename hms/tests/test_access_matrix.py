@@ -1,0 +1,244 @@
+"""One access matrix for the whole site, generated from the URL configuration.
+
+Every URL pattern of the HMS apps x every role x GET and POST has an expected outcome below; a new
+URL without one fails `test_every_url_has_expectations`. Objects belong to `patient` and `doctor`;
+`colleague` is another doctor who also saw the patient; `other_*` have nothing to do with them.
+
+Outcomes: an HTTP status, or "L" for "sent to the sign-in page". A POST is sent with no data
+(and a valid CSRF token), so a form view answers 200 with its errors and saves nothing.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from clinic.tests.factories import DepartmentFactory, DoctorFactory
+from records.models import Export, VisitRecord
+from scheduling import services
+from scheduling.models import Appointment, Holiday, Leave
+from scheduling.tests.conftest import next_weekday_slot
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "anonymous",
+    "patient",
+    "other_patient",
+    "doctor",
+    "colleague",
+    "other_doctor",
+    "hospital_admin",
+]
+APPS = ("reports", "clinic", "scheduling", "records")
+# Third-party URL sets, tested elsewhere: allauth's account pages (accounts/tests) and Django's
+# admin (hms/tests/test_admin.py: staff flag and superuser only).
+NOT_OURS = ("admin:", "account_", "mfa_")
+
+# name: (object key, GET outcomes by role, POST outcomes by role), roles in the order of ROLES.
+# fmt: off
+MATRIX = {
+    # name                                 object key                 GET: anon, patient, other patient, doctor, colleague, other doctor, admin; then POST
+    "bench-hello":                         (None,                    "404 404 404 404 404 404 404", "404 404 404 404 404 404 404"),
+    "clinic:department-create":            (None,                    "  L 403 403 403 403 403 200", "  L 403 403 403 403 403 200"),
+    "clinic:department-delete":            ('department',            "  L 403 403 403 403 403 200", "  L 403 403 403 403 403 302"),
+    "clinic:department-edit":              ('department',            "  L 403 403 403 403 403 200", "  L 403 403 403 403 403 200"),
+    "clinic:department-list":              (None,                    "  L 403 403 403 403 403 200", "  L 405 405 405 405 405 405"),
+    "clinic:department-toggle":            ('department',            "  L 405 405 405 405 405 405", "  L 403 403 403 403 403 302"),
+    "clinic:directory":                    (None,                    "  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "clinic:directory-doctor":             ('doctor',                "  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "clinic:doctor-action":                ('doctor-block',          "  L 403 403 403 403 403 200", "  L 403 403 403 403 403 302"),
+    "clinic:doctor-create":                (None,                    "  L 403 403 403 403 403 200", "  L 403 403 403 403 403 200"),
+    "clinic:doctor-detail":                ('doctor',                "  L 403 403 403 403 403 200", "  L 405 405 405 405 405 405"),
+    "clinic:doctor-edit":                  ('doctor',                "  L 403 403 403 403 403 200", "  L 403 403 403 403 403 200"),
+    "clinic:doctor-list":                  (None,                    "  L 403 403 403 403 403 200", "  L 405 405 405 405 405 405"),
+    "clinic:doctor-photo":                 ('doctor',                "  L 404 404 404 404 404 404", "  L 405 405 405 405 405 405"),
+    "clinic:my-profile":                   (None,                    "  L 200 200 200 200 200 403", "  L 200 200 200 200 200 403"),
+    "clinic:patient-create":               (None,                    "  L 403 403 403 403 403 200", "  L 403 403 403 403 403 200"),
+    "clinic:patient-detail":               ('patient',               "  L 403 403 403 403 403 200", "  L 405 405 405 405 405 405"),
+    "clinic:patient-edit":                 ('patient',               "  L 403 403 403 403 403 200", "  L 403 403 403 403 403 200"),
+    "clinic:patient-list":                 (None,                    "  L 403 403 403 403 403 200", "  L 405 405 405 405 405 405"),
+    "clinic:patient-toggle":               ('patient',               "  L 405 405 405 405 405 405", "  L 403 403 403 403 403 302"),
+    "healthz":                             (None,                    "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "home":                                (None,                    "200 302 302 302 302 302 302", "405 405 405 405 405 405 405"),
+    "records:access-log":                  (None,                    "  L 200 200 403 403 403 200", "  L 405 405 405 405 405 405"),
+    "records:complete-visit":              ('visit',                 "  L 404 404 200 404 404 404", "  L 404 404 200 404 404 404"),
+    "records:email-records":               ('patient',               "  L 405 405 405 405 405 405", "  L 302 404 404 404 404 302"),
+    "records:export-detail":               ('export',                "  L 200 404 404 404 404 200", "  L 405 405 405 405 405 405"),
+    "records:export-download":             ('export',                "  L 404 404 404 404 404 404", "  L 405 405 405 405 405 405"),
+    "records:export-start":                ('patient',               "  L 405 405 405 405 405 405", "  L 302 404 404 404 404 302"),
+    "records:history-csv":                 ('patient',               "  L 200 404 404 404 404 200", "  L 405 405 405 405 405 405"),
+    "records:history-pdf":                 ('patient',               "  L 200 404 404 404 404 200", "  L 405 405 405 405 405 405"),
+    "records:my-history":                  (None,                    "  L 200 200 403 403 403 403", "  L 405 405 405 405 405 405"),
+    "records:my-history-csv":              (None,                    "  L 200 200 404 404 404 404", "  L 405 405 405 405 405 405"),
+    "records:my-history-pdf":              (None,                    "  L 200 200 404 404 404 404", "  L 405 405 405 405 405 405"),
+    "records:my-patients":                 (None,                    "  L 403 403 200 200 200 403", "  L 405 405 405 405 405 405"),
+    "records:patient-history":             ('patient',               "  L 200 404 200 200 404 200", "  L 405 405 405 405 405 405"),
+    "records:prescription-pdf":            ('record',                "  L 200 404 200 200 404 200", "  L 405 405 405 405 405 405"),
+    "records:record-detail":               ('record',                "  L 200 404 200 200 404 200", "  L 405 405 405 405 405 405"),
+    "records:record-edit":                 ('record',                "  L 403 404 200 403 404 403", "  L 403 404 200 403 404 403"),
+    "records:record-list":                 (None,                    "  L 403 403 403 403 403 200", "  L 405 405 405 405 405 405"),
+    "records:record-versions":             ('record',                "  L 403 404 200 200 404 200", "  L 405 405 405 405 405 405"),
+    "reports:analytics":                   (None,                    "  L 403 403 403 403 403 200", "  L 405 405 405 405 405 405"),
+    "reports:dashboard":                   (None,                    "  L 302 302 302 302 302 302", "  L 405 405 405 405 405 405"),
+    "reports:doctor-dashboard":            (None,                    "  L 403 403 200 200 200 403", "  L 405 405 405 405 405 405"),
+    "reports:doctor-monthly-report":       ('doctor',                "  L 403 403 403 403 403 200", "  L 405 405 405 405 405 405"),
+    "reports:hospital-dashboard":          (None,                    "  L 403 403 403 403 403 200", "  L 405 405 405 405 405 405"),
+    "reports:hospital-monthly-report":     (None,                    "  L 403 403 403 403 403 200", "  L 405 405 405 405 405 405"),
+    "reports:monthly-report":              (None,                    "  L 404 404 200 200 200 404", "  L 405 405 405 405 405 405"),
+    "reports:patient-dashboard":           (None,                    "  L 200 200 403 403 403 403", "  L 405 405 405 405 405 405"),
+    "reports:report-exports":              (None,                    "  L 403 403 403 403 403 200", "  L 403 403 403 403 403 200"),
+    "scheduling:appointment-action":       ('appointment-check_in',  "  L 405 405 405 405 405 405", "  L 302 404 302 404 404 302"),
+    "scheduling:appointment-bulk-cancel":  (None,                    "  L 405 405 405 405 405 405", "  L 403 403 403 403 403 302"),
+    "scheduling:appointment-cancel":       ('appointment',           "  L 200 404 200 404 404 200", "  L 200 404 200 404 404 200"),
+    "scheduling:appointment-detail":       ('appointment',           "  L 200 404 200 404 404 200", "  L 405 405 405 405 405 405"),
+    "scheduling:appointment-list":         (None,                    "  L 403 403 403 403 403 302", "  L 405 405 405 405 405 405"),
+    "scheduling:availability":             (None,                    "  L 403 403 200 200 200 302", "  L 403 403 200 200 200 302"),
+    "scheduling:book":                     ('doctor',                "  L 200 200 403 403 403 403", "  L 200 200 403 403 403 403"),
+    "scheduling:doctor-day":               (None,                    "  L 403 403 200 200 200 302", "  L 405 405 405 405 405 405"),
+    "scheduling:doctor-week":              (None,                    "  L 403 403 200 200 200 302", "  L 405 405 405 405 405 405"),
+    "scheduling:holiday-delete":           ('holiday',               "  L 405 405 405 405 405 405", "  L 403 403 403 403 403 302"),
+    "scheduling:holidays":                 (None,                    "  L 403 403 403 403 403 200", "  L 403 403 403 403 403 200"),
+    "scheduling:leave-add":                (None,                    "  L 403 403 200 200 200 302", "  L 403 403 200 200 200 302"),
+    "scheduling:leave-delete":             ('leave',                 "  L 405 405 405 405 405 405", "  L 403 403 302 403 403 302"),
+    "scheduling:my-appointments":          (None,                    "  L 200 200 200 200 200 403", "  L 405 405 405 405 405 405"),
+    "scheduling:next-slot":                ('doctor',                "  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "scheduling:reschedule":               ('appointment',           "  L 200 404 200 404 404 200", "  L 200 404 200 404 404 200"),
+    "scheduling:slot-grid":                (None,                    "  L 403 403 200 200 200 302", "  L 405 405 405 405 405 405"),
+    "scheduling:slot-toggle":              (None,                    "  L 405 405 405 405 405 405", "  L 403 403 302 302 302 302"),
+}
+# fmt: on
+
+
+def all_url_names() -> set[str]:
+    names = set()
+
+    def walk(resolver, namespace):
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                walk(p, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver(), None)
+    return {n for n in names if not n.startswith(NOT_OURS)}
+
+
+def test_every_url_has_expectations():
+    assert all_url_names() == set(MATRIX)
+
+
+@pytest.fixture
+def colleague(db):
+    return DoctorFactory(user__email="colleague@example.com").user
+
+
+@pytest.fixture
+def world(patient, doctor, colleague):
+    """The objects the URLs point at, all about `patient` and `doctor`."""
+    profile, p = doctor.doctor_profile, patient.patient_profile
+    for weekday in range(7):
+        profile.working_hours.create(weekday=weekday, start="09:00", end="17:00")
+    now = timezone.now().replace(second=0, microsecond=0)
+    past = Appointment.objects.create(
+        doctor=profile, patient=p, start=now - timedelta(days=7), end=now - timedelta(days=7)
+        + timedelta(minutes=30), status=Appointment.Status.COMPLETED,
+    )  # fmt: skip
+    record = VisitRecord.objects.create(
+        appointment=past, patient=p, author=doctor, complaint="Cough", diagnosis="Bronchitis"
+    )
+    Appointment.objects.create(
+        doctor=colleague.doctor_profile, patient=p, start=now - timedelta(days=3),
+        end=now - timedelta(days=3) + timedelta(minutes=30), status=Appointment.Status.COMPLETED,
+    )  # fmt: skip
+    visit = Appointment.objects.create(
+        doctor=profile, patient=p, start=now - timedelta(hours=1),
+        end=now - timedelta(minutes=30), status=Appointment.Status.CHECKED_IN,
+    )  # fmt: skip
+    upcoming = services.appointment_book(
+        patient=p, doctor=profile, start=next_weekday_slot(10), by=patient
+    )
+    leave = Leave.objects.create(
+        doctor=profile, start=next_weekday_slot(15), end=next_weekday_slot(16)
+    )
+    return {
+        "appointment": [upcoming.pk],
+        "appointment-check_in": [upcoming.pk, "check_in"],
+        "department": [DepartmentFactory(name="Matrix").pk],
+        "doctor": [profile.pk],
+        "doctor-block": [profile.pk, "block"],
+        "export": [Export.objects.create(owner=patient, patient=p).pk],
+        "holiday": [Holiday.objects.create(date="2030-01-01", name="New Year").pk],
+        "leave": [leave.pk],
+        "patient": [p.pk],
+        "record": [record.pk],
+        "visit": [visit.pk],
+    }
+
+
+def outcome(response) -> str | int:
+    if response.status_code == 302 and response.url.startswith(reverse("account_login")):
+        return "L"
+    return response.status_code
+
+
+CSRF_TOKEN = "a" * 32  # what a browser holds in its cookie and sends back with each POST
+
+
+def request_as(request, client, role, method, name, args):
+    client.handler.enforce_csrf_checks = True
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    url = reverse(name, args=args)
+    if method == "get":
+        return client.get(url)
+    client.cookies["csrftoken"] = CSRF_TOKEN
+    return client.post(url, {}, HTTP_X_CSRFTOKEN=CSRF_TOKEN)
+
+
+def fingerprint() -> list:
+    """The state a refused request must not change."""
+    from clinic.models import Department, Doctor, Patient
+
+    return [
+        list(Appointment.objects.order_by("pk").values_list("pk", "status", "start")),
+        list(Doctor.objects.order_by("pk").values_list("pk", "status")),
+        list(Patient.objects.order_by("pk").values_list("pk", "is_active")),
+        list(Department.objects.order_by("pk").values_list("pk", "is_active")),
+        list(VisitRecord.objects.order_by("pk").values_list("pk", "diagnosis")),
+        Leave.objects.count(),
+        Holiday.objects.count(),
+        Export.objects.count(),
+    ]
+
+
+REFUSED = {"L", "403", "404", "405"}
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access(request, client, world, name, role, method):
+    key, on_get, on_post = MATRIX[name]
+    expected = (on_get if method == "get" else on_post).split()[ROLES.index(role)]
+    if role != "anonymous":
+        request.getfixturevalue(role)  # the user exists before the snapshot
+    before = fingerprint()
+
+    response = request_as(request, client, role, method, name, world[key] if key else None)
+
+    assert str(outcome(response)) == expected, (name, role, method)
+    if expected in REFUSED or method == "get":
+        assert fingerprint() == before, "a refused request (or a GET) changed data"
+
+
+def test_a_patient_cannot_check_themselves_in(request, client, world):
+    response = request_as(
+        request, client, "patient", "post", "scheduling:appointment-action",
+        world["appointment-check_in"],
+    )  # fmt: skip
+
+    assert response.status_code == 302  # back to the appointment, with a message
+    status = Appointment.objects.get(pk=world["appointment"][0]).status
+    assert status == Appointment.Status.BOOKED
