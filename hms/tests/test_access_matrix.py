@@ -242,3 +242,18 @@ def test_a_patient_cannot_check_themselves_in(request, client, world):
     assert response.status_code == 302  # back to the appointment, with a message
     status = Appointment.objects.get(pk=world["appointment"][0]).status
     assert status == Appointment.Status.BOOKED
+
+
+@pytest.mark.parametrize("role", ["patient", "doctor", "hospital_admin"])
+def test_every_post_without_a_csrf_token_is_refused(request, client, world, role):
+    client.handler.enforce_csrf_checks = True
+    client.force_login(request.getfixturevalue(role))
+    before = fingerprint()
+
+    answers = {}
+    for name, (key, _on_get, _on_post) in MATRIX.items():
+        answers[name] = client.post(reverse(name, args=world[key] if key else None), {})
+
+    assert {n: r.status_code for n, r in answers.items() if r.status_code != 403} == {}
+    assert all(b"CSRF" in r.content for r in answers.values())
+    assert fingerprint() == before
