@@ -1,10 +1,45 @@
 """Django admin for superusers. Staff work happens in the HMS pages; this is for support."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db import transaction
 
 from clinic.models import Department, Doctor, Patient
 from clinic.selectors import directory_cache_bust
+from clinic.signals import patient_data_accessed
+
+
+class AuditedAdminMixin:
+    """Superusers reading or changing patient data in Django admin leave access-log entries too.
+
+    Subclasses say how to log (`audit_access(request, obj, action)`, obj None for the list).
+    """
+
+    def audit_access(self, request, obj, action: str) -> None:
+        raise NotImplementedError
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200:
+            self.audit_access(request, None, "view")
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self._audit_object(request, object_id, response)
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        self._audit_object(request, object_id, response)
+        return response
+
+    def _audit_object(self, request, object_id, response) -> None:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or response.status_code not in (200, 302):
+            return
+        changed = request.method == "POST" and response.status_code == 302
+        self.audit_access(request, obj, "change" if changed else "view")
 
 
 class BustDirectoryCacheMixin:
@@ -50,7 +85,7 @@ class DoctorAdmin(BustDirectoryCacheMixin, admin.ModelAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "user_email", "gender", "date_of_birth", "phone", "is_active"]
     list_filter = ["is_active", "gender", "blood_group", "has_disability"]
     search_fields = ["user__first_name", "user__last_name", "user__email", "phone"]
@@ -64,3 +99,9 @@ class PatientAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def audit_access(self, request, obj, action: str) -> None:
+        # clinic cannot import records (apps depend downward); records listens to this signal.
+        patient_data_accessed.send(
+            sender=Patient, request=request, patient=obj, action=action, obj=obj
+        )

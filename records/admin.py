@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin import AuditedAdminMixin
+from records.audit import audit
 from records.models import AccessLogEntry, PrescriptionItem, VisitRecord
 
 
@@ -11,7 +13,7 @@ class PrescriptionInline(admin.TabularInline):
 
 
 @admin.register(VisitRecord)
-class VisitRecordAdmin(SimpleHistoryAdmin):
+class VisitRecordAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "author", "visit_type", "diagnosis", "created"]
     list_filter = ["visit_type", "created"]
     search_fields = ["patient__user__last_name", "patient__user__email", "diagnosis"]
@@ -21,6 +23,20 @@ class VisitRecordAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def audit_access(self, request, obj, action: str) -> None:
+        if obj is None:
+            audit(
+                request, patient=None, object_type="record_list", object_id="admin", action=action
+            )
+        else:
+            audit(
+                request,
+                patient=obj.patient,
+                object_type="visit_record",
+                object_id=obj.pk,
+                action=action,
+            )
 
 
 @admin.register(AccessLogEntry)
