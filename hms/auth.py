@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-TOKEN_KEY = "perms:version"
+TOKEN_KEY = "perms:version"  # noqa: S105 (a cache key, not a password)
 PERMISSION_CACHE_TTL = 300
 
 
@@ -44,9 +44,11 @@ class CachedPermissionsBackend(ModelBackend):
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
             # date_joined in the key: a new user reusing a deleted user's id (SQLite, tests)
-            # never inherits that user's permissions.
+            # never inherits that user's permissions. is_superuser in the key: a superuser's set
+            # is every permission, and a demoted superuser must lose it on the next request.
             joined = user_obj.date_joined.timestamp() if user_obj.date_joined else 0
-            key = f"perms:{user_obj.pk}:{joined}:{_token()}"
+            superuser = int(user_obj.is_superuser)
+            key = f"perms:{user_obj.pk}:{joined}:{superuser}:{_token()}"
             perms = cache.get(key)
             if perms is None:
                 perms = super().get_all_permissions(user_obj)

@@ -52,3 +52,13 @@ def test_inactive_user_has_no_permissions_even_when_cached(db):
     assert fresh(user).has_perm(BOOK)
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert not fresh(user).has_perm(BOOK)
+
+
+def test_a_demoted_superuser_loses_every_permission_on_the_next_request(db):
+    user = patient_user()
+    User.objects.filter(pk=user.pk).update(is_superuser=True)
+    assert fresh(user).get_all_permissions() >= {SCHEDULE, BOOK}
+
+    User.objects.filter(pk=user.pk).update(is_superuser=False)
+
+    assert not fresh(user).has_perm(SCHEDULE)
