@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db import transaction
+from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.models import Department, Doctor, Patient
 from clinic.selectors import directory_cache_bust
@@ -85,7 +86,7 @@ class DoctorAdmin(BustDirectoryCacheMixin, admin.ModelAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class PatientAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "user_email", "gender", "date_of_birth", "phone", "is_active"]
     list_filter = ["is_active", "gender", "blood_group", "has_disability"]
     search_fields = ["user__first_name", "user__last_name", "user__email", "phone"]

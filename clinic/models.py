@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
 from accounts.models import TimeStampedModel
 
@@ -243,6 +244,8 @@ class Patient(TimeStampedModel):
     is_active = models.BooleanField("active", default=True)
 
     objects = PatientQuerySet.as_manager()
+    # Every earlier version of the health details (allergies above all) and who changed them.
+    history = HistoricalRecords(excluded_fields=["created", "updated"])
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "user__email"]

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from accounts.roles import DOCTOR, PATIENT
@@ -264,8 +265,10 @@ def seed_bulk_profiles(*, batch_size: int = 2000) -> dict[str, int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    Patient.objects.bulk_create(
-        (Patient(user_id=pk, **_profile_fields(rng, today)) for pk in patient_users),
+    # With a first version each, as the profile page's list of changes expects.
+    bulk_create_with_history(
+        [Patient(user_id=pk, **_profile_fields(rng, today)) for pk in patient_users],
+        Patient,
         batch_size=batch_size,
     )
     directory_cache_bust()

@@ -8,6 +8,7 @@ is visible on the very next request and old entries simply expire.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import uuid
 from typing import Any
 
@@ -107,3 +108,26 @@ def hospital_totals() -> dict[str, int]:
         departments_inactive=Count("pk", filter=Q(is_active=False)),
     )
     return {**doctors, **patients, **departments}
+
+
+def patient_profile_changes(patient: Patient, *, limit: int = 10) -> list[dict]:
+    """The latest edits of a patient's profile, newest first: who, when, which fields, old → new.
+
+    One query: the last `limit` + 1 versions (the extra one is the base of the oldest diff).
+    """
+    versions = list(
+        patient.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
+    rows = []
+    for newer, older in itertools.pairwise(versions):
+        changes = [
+            {
+                "label": Patient._meta.get_field(c.field).verbose_name,
+                "old": c.old,
+                "new": c.new,
+            }
+            for c in newer.diff_against(older).changes
+        ]
+        if changes:
+            rows.append({"version": newer, "changes": changes})
+    return rows

@@ -210,7 +210,11 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = access.get_patient_for_user(request.user, pk)
     _audit(request, patient, "view")
-    return render(request, "clinic/patient_detail.html", {"patient": patient})
+    return render(
+        request,
+        "clinic/patient_detail.html",
+        {"patient": patient, "changes": selectors.patient_profile_changes(patient)},
+    )
 
 
 @require_permission("clinic.change_patient")

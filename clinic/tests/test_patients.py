@@ -133,3 +133,19 @@ def test_patient_list_filters_inactive(staff):
     inactive = PatientFactory(is_active=False)
     page = staff.get(reverse("clinic:patient-list"), {"active": "false"}).context["page"]
     assert list(page) == [inactive]
+
+
+def test_staff_see_who_changed_a_patients_health_details(staff, patient, hospital_admin):
+    url = reverse("clinic:patient-edit", args=[patient.patient_profile.pk])
+    staff.post(url, {**VALID, "email": patient.email, "allergies": "Penicillin"})
+    staff.post(url, {**VALID, "email": patient.email, "allergies": "Penicillin, latex"})
+
+    page = staff.get(reverse("clinic:patient-detail", args=[patient.patient_profile.pk]))
+
+    assert page.status_code == 200
+    rows = page.context["changes"]
+    assert rows[0]["version"].history_user == hospital_admin
+    assert {"label": "allergies", "old": "Penicillin", "new": "Penicillin, latex"} in rows[0][
+        "changes"
+    ]
+    assert "Penicillin, latex" in page.content.decode()
