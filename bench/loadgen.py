@@ -121,6 +121,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=2)
     parser.add_argument("--core", default="1")
+    parser.add_argument("--out", default="load.json", help="file name under var/bench/")
     args = parser.parse_args()
     targets = read_json("targets.json")
     emails = {p["user"] for p in targets["pages"] if p["user"]} | {
@@ -175,7 +176,7 @@ def main() -> None:
         },
     )
     write_json(
-        "load.json",
+        args.out,
         {
             "args": vars(args),
             "loadavg": [load_before, os.getloadavg()],

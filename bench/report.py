@@ -81,6 +81,28 @@ def pages_table(load: dict, queries: dict) -> list[str]:
     return lines
 
 
+def _rates(load: dict) -> tuple[float, dict]:
+    hello = statistics.mean(r["rps"] for r in load["results"] if r["name"] == "hello")
+    return hello, {r["name"]: r for r in load["results"] if r["name"] != "hello"}
+
+
+def ab_table(before: dict, after: dict) -> list[str]:
+    """Two load runs back to back: the code before the fixes and after (bench/run --ab)."""
+    hb, rb = _rates(before)
+    ha, ra = _rates(after)
+    lines = [
+        f"hello: {hb:.0f} req/s before, {ha:.0f} after.",
+        "",
+        "| Page | req/s before | ratio before | req/s after | ratio after |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in ORDER:
+        if name in rb and name in ra:
+            b, a = rb[name]["rps"], ra[name]["rps"]
+            lines.append(f"| {name} | {b:.1f} | {b / hb:.3f} | {a:.1f} | {a / ha:.3f} |")
+    return lines
+
+
 def extras_table(extras: dict) -> list[str]:
     lines = ["| Measurement | time | peak memory | notes |", "|---|---:|---:|---|"]
     for key, label in (
@@ -98,7 +120,8 @@ def extras_table(extras: dict) -> list[str]:
         lines.append(
             f"| Monthly doctor PDF ({p['month'][:7]}, {p['appointments']} appointments) | "
             f"{p['seconds'] * 1000:.0f} ms (first in a process: {p['first_seconds']:.2f} s) | "
-            f"+{p['peak_mb']:.1f} MB | {p['bytes'] / 1000:.0f} kB PDF |"
+            f"+{p['peak_mb']:.1f} MB (first in a process: +{p.get('first_peak_mb', 0):.0f} MB) | "
+            f"{p['bytes'] / 1000:.0f} kB PDF |"
         )
     s = extras.get("slots")
     if s:
@@ -125,6 +148,13 @@ def main() -> None:
             f"Load average {before[0]:.2f} before, {after[0]:.2f} after.",
             "",
             *pages_table(load, queries),
+            "",
+        ]
+    if (OUT / "load-before.json").exists() and (OUT / "load-after-ab.json").exists():
+        out += [
+            "### Before and after the fixes (back-to-back runs)",
+            "",
+            *ab_table(read_json("load-before.json"), read_json("load-after-ab.json")),
             "",
         ]
     if (OUT / "extras.json").exists():

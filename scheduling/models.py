@@ -128,7 +128,9 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(end__lte=now or timezone.now())
 
     def overlapping(self, start, end) -> AppointmentQuerySet:
-        return self.filter(start__lt=end, end__gt=start)
+        # The lower start bound (no appointment lasts a day) lets the (doctor, start) index read
+        # only the range: without it every earlier appointment of the doctor was scanned.
+        return self.filter(start__lt=end, end__gt=start, start__gt=start - MAX_APPOINTMENT_LENGTH)
 
 
 class Appointment(TimeStampedModel):
