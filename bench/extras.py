@@ -230,12 +230,11 @@ def _insert_lane(
 
 
 def measure_slots() -> dict:
-    from django.db import connection
     from django.utils import timezone
 
     from clinic.models import Doctor
     from scheduling.models import Appointment
-    from scheduling.slots import compute_slots
+    from scheduling.slots import compute_slots, day_bounds
 
     doctor = Doctor.objects.bookable().order_by("pk").first()
     monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
@@ -246,13 +245,15 @@ def measure_slots() -> dict:
         started = time.perf_counter()
         compute_slots(doctor, *week)
         times.append(time.perf_counter() - started)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            'EXPLAIN SELECT start, "end" FROM scheduling_appointment WHERE doctor_id = %s '
-            "AND status IN ('booked', 'checked_in') AND start < %s AND \"end\" > %s",
-            [doctor.pk, datetime.now(UTC) + timedelta(days=14), datetime.now(UTC)],
-        )
-        plan = " ".join(r[0].strip() for r in cursor.fetchall()[:2])
+    range_start, _ = day_bounds(week[0])
+    _, range_end = day_bounds(week[1])
+    query = (  # the engine's appointment query, as compute_slots builds it
+        Appointment.objects.active()
+        .filter(doctor=doctor)
+        .overlapping(range_start, range_end)
+        .values_list("start", "end")
+    )
+    plan = " ".join(line.strip() for line in query.explain().splitlines()[:2])
     return {
         "appointments": Appointment.objects.count(),
         "ms": statistics.median(times) * 1000,
