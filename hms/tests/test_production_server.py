@@ -69,15 +69,25 @@ def server(tmp_path_factory):
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2)  # noqa: S310
+                break
+            except urllib.error.HTTPError:
+                break  # it answers (503 only means a dependency is down: headers still count)
+            except (urllib.error.URLError, OSError):  # refused, reset or timed out
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("gunicorn did not start in production mode")
+                time.sleep(0.2)
+        yield base
+    finally:  # never leave a server behind, whatever happened
+        proc.terminate()
         try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310
-            break
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(10)
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
