@@ -10,11 +10,13 @@ from django.db.models import Count, Max, Min, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import int_param
 from accounts.jobs import enqueue_on_commit
 from clinic.models import Patient
+from hms.templatetags.hms_fast import pk_url
 from records import access
 from records.audit import audit
 from records.exports import export_start as export_start_service
@@ -159,20 +161,65 @@ def record_versions(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+_VISIT_TYPES = dict(VisitRecord.VisitType.choices)
+
+
 def _timeline(patient: Patient):
-    # A queryset, not a list: the paginator fetches one page (and its prescriptions) at a time.
+    # A queryset, not a list: the paginator fetches one page at a time. Plain values: a page of
+    # model instances (record, appointment, doctor, user, department, prescriptions) and their
+    # template lookups were most of the page's time (docs/performance.md, finding 8).
     return (
-        VisitRecord.objects.for_timeline()
-        .filter(patient=patient)
+        VisitRecord.objects.filter(patient=patient)
         .order_by("-appointment__start", "-pk")
+        .values_list(
+            "pk",
+            "visit_type",
+            "diagnosis",
+            "appointment__start",
+            "appointment__doctor__user__first_name",
+            "appointment__doctor__user__last_name",
+            "appointment__doctor__department__name",
+        )
     )
+
+
+def _timeline_rows(page) -> list[dict]:
+    """A page of the timeline as the template shows it: link, labels and prescription text."""
+    records = list(page)
+    prescriptions: dict[int, list[str]] = {}
+    if records:
+        for record_id, medicine, dose, frequency in (
+            PrescriptionItem.objects.filter(record_id__in=[r[0] for r in records])
+            .order_by("pk")
+            .values_list("record_id", "medicine", "dose", "frequency")
+        ):
+            prescriptions.setdefault(record_id, []).append(f"{medicine} {dose} ({frequency})")
+    rows = []
+    for pk, visit_type, diagnosis, start, first, last, department in records:
+        day = timezone.localtime(start)
+        rows.append(
+            {
+                "url": pk_url("records:record-detail", pk),
+                "when": f"{day:%a} {day.day} {day:%b} {day.year}",
+                "doctor": f"Dr {f'{first} {last}'.strip()}".strip(),
+                "department": department,
+                "visit_type": _VISIT_TYPES.get(visit_type, visit_type),
+                "diagnosis": Truncator(diagnosis).chars(200),
+                "prescription": "; ".join(prescriptions.get(pk, ())),
+            }
+        )
+    return rows
 
 
 @require_safe
 def patient_history(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = access.get_patient_history_for_user(request, patient_pk)
     page = Paginator(_timeline(patient), 20).get_page(request.GET.get("page"))
-    return render(request, "records/history.html", {"patient": patient, "page": page})
+    return render(
+        request,
+        "records/history.html",
+        {"patient": patient, "page": page, "rows": _timeline_rows(page)},
+    )
 
 
 @require_safe

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import int_param
 from clinic.models import Doctor
+from hms.templatetags.hms_fast import pk_url
 from scheduling import access, services, slots
 from scheduling.filters import AppointmentFilter
 from scheduling.forms import CancelForm, SlotForm
@@ -186,10 +187,35 @@ ACTION_LABELS = {
 }
 
 
-def _actions(appointment: Appointment, user) -> list[tuple[str, str]]:
+def _actions(appointment: Appointment, user, now=None) -> list[tuple[str, str]]:
+    now = now or timezone.now()
     return [
-        (a, label) for a, label in ACTION_LABELS.items() if appointment.can_transition(a, by=user)
+        (a, label)
+        for a, label in ACTION_LABELS.items()
+        if appointment.can_transition(a, by=user, now=now)
     ]
+
+
+def _day_row(appointment: Appointment, user, now) -> tuple:
+    """One row of the doctor's day: the appointment, its URL and its buttons (action, label, URL).
+
+    The markup of scheduling/_action_buttons.html, with the URLs reversed here: the template
+    reversed four URLs a row and checked each action's rules again.
+    """
+    pk = appointment.pk
+    buttons = []
+    for action, label in _actions(appointment, user, now):
+        if action == "complete":
+            if appointment.doctor.user_id != user.pk:
+                continue
+            url = pk_url("records:complete-visit", pk)
+        elif action in ("cancel", "reschedule"):
+            name = "appointment-cancel" if action == "cancel" else "reschedule"
+            url = pk_url(f"scheduling:{name}", pk)
+        else:
+            url = reverse("scheduling:appointment-action", args=[pk, action])
+        buttons.append((action, label, url))
+    return appointment, pk_url("scheduling:appointment-detail", pk), buttons
 
 
 @require_safe
@@ -301,6 +327,7 @@ def doctor_day(request: HttpRequest) -> HttpResponse:
         .filter(doctor=doctor, start__gte=start, start__lt=end)
         .order_by("start")
     )
+    now = timezone.now()
     return render(
         request,
         "scheduling/doctor_day.html",
@@ -310,7 +337,8 @@ def doctor_day(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "previous": day - timedelta(days=1),
             "next": day + timedelta(days=1),
-            "rows": [(a, _actions(a, request.user)) for a in appointments],
+            "rows": [_day_row(a, request.user, now) for a in appointments],
+            "next_url": request.get_full_path(),
             "doctor_query": f"&doctor={doctor.pk}"
             if access.is_scheduling_staff(request.user)
             else "",
