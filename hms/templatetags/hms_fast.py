@@ -112,3 +112,99 @@ def filter_field(field: forms.BoundField) -> SafeString:
         control,
         errors,
     )
+
+
+_PLAIN_WIDGETS = (
+    forms.widgets.Input,
+    forms.Textarea,
+    forms.CheckboxInput,
+)  # Input: text, e-mail, password...
+
+
+def _field_markup(field: forms.BoundField) -> str:
+    widget = field.field.widget
+    checkbox = isinstance(widget, forms.CheckboxInput)
+    described = []
+    errors = ""
+    for n, error in enumerate(field.errors, 1):
+        error_id = f"error_{n}_{field.auto_id}"
+        described.append(error_id)
+        errors += format_html(
+            '<div id="{}" class="invalid-feedback d-block">{}</div>', error_id, error
+        )
+    help_text = ""
+    if field.help_text:
+        help_id = f"{field.auto_id}_helptext"
+        described.append(help_id)
+        help_text = format_html(
+            '<div id="{}" class="form-text">{}</div>',
+            help_id,
+            mark_safe(field.help_text),  # noqa: S308 - form help text is markup, as crispy renders it
+        )
+    css = "form-check-input" if checkbox else "form-control"
+    attrs = {"class": f"{css} is-invalid" if field.errors else css}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    control = field.as_widget(attrs=attrs)
+    errors_html = mark_safe("".join(errors))  # noqa: S308 - each made by format_html
+    required = field.field.required
+    star = mark_safe('<span class="asteriskField">*</span>') if required else ""
+    if checkbox:
+        return format_html(
+            '<div class="mb-3"><div id="div_{}" class="form-check">{}'
+            '<label for="{}" class="form-check-label">{}{}</label>{}{}</div></div>',
+            field.auto_id,
+            control,
+            field.id_for_label,
+            field.label,
+            star,
+            errors_html,
+            help_text,
+        )
+    return format_html(
+        '<div id="div_{}" class="mb-3"><label for="{}" class="form-label{}">{}{}</label>'
+        "{}{}{}</div>",
+        field.auto_id,
+        field.id_for_label,
+        " requiredField" if required else "",
+        field.label,
+        star,
+        control,
+        errors_html,
+        help_text,
+    )
+
+
+@register.filter
+def bootstrap_form(form: forms.Form) -> SafeString:
+    """A form in Bootstrap 5 markup, as crispy's `|crispy` draws it for plain fields.
+
+    Labels, the required star, errors under each field (linked with aria-describedby, and
+    `is-invalid`), help text and the form's own errors in an alert. A form with any other kind
+    of field (radio buttons, multiple choices, files) is drawn by crispy.
+    """
+    fields = list(form)
+    if any(
+        not f.is_hidden
+        and (
+            not isinstance(f.field.widget, _PLAIN_WIDGETS)
+            or isinstance(f.field.widget, forms.FileInput)
+        )
+        for f in fields
+    ):
+        from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+
+        return as_crispy_form(form)
+    parts = []
+    non_field = form.non_field_errors()
+    if non_field:
+        parts.append(
+            format_html(
+                '<div class="alert alert-block alert-danger" role="alert"><ul class="m-0">{}</ul>'
+                "</div>",
+                mark_safe("".join(format_html("<li>{}</li>", e) for e in non_field)),  # noqa: S308
+            )
+        )
+    for field in fields:
+        parts.append(str(field) if field.is_hidden else _field_markup(field))
+    return mark_safe("\n".join(parts))  # noqa: S308 - every part is escaped above
