@@ -392,6 +392,9 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         params, queryset=Appointment.objects.for_list().order_by("start")
     )
     page = Paginator(appointments.qs, 25).get_page(request.GET.get("page"))
+    for a in page.object_list:  # the rows the template shows; the `date` filter cost ~40 µs each
+        start = timezone.localtime(a.start)
+        a.when_label = f"{start:%a} {start.day} {start:%b} {start.year}, {start:%H:%M}"
     # The doctor <select> is built here: rendered by the template engine (a widget, or even a
     # plain {% for %}), its 200 options cost 40-200 ms a page; format_html_join took ~3 ms, plain
     # f-strings with html.escape (the same five characters as Django's escape) ~1 ms.

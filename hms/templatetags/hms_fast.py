@@ -208,3 +208,14 @@ def bootstrap_form(form: forms.Form) -> SafeString:
     for field in fields:
         parts.append(str(field) if field.is_hidden else _field_markup(field))
     return mark_safe("\n".join(parts))  # noqa: S308 - every part is escaped above
+
+
+@register.filter
+def bootstrap_field(field: forms.BoundField) -> SafeString:
+    """One field as `bootstrap_form` draws it (crispy's `|as_crispy_field` for plain fields)."""
+    widget = field.field.widget
+    if not isinstance(widget, _PLAIN_WIDGETS) or isinstance(widget, forms.FileInput):
+        from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+
+        return as_crispy_field(field)
+    return _field_markup(field)

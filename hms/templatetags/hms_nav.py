@@ -17,10 +17,12 @@ something the markup depends on.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django import template
 from django.conf import settings
 from django.template.loader import get_template
+from django.templatetags.static import static
 from django.urls import get_script_prefix
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -110,3 +112,14 @@ def site_nav(context) -> SafeString:
         "csrf": escape(str(context.get("csrf_token") or "")),
     }
     return mark_safe(_PLACEHOLDER.sub(lambda m: values[m.group(1)], html))  # noqa: S308 - escaped
+
+
+@lru_cache(maxsize=256)
+def _static_url(path: str) -> str:
+    return static(path)
+
+
+@register.simple_tag
+def static_url(path: str) -> str:
+    """`{% static %}` remembered per process: the manifest's file names change only on deploy."""
+    return static(path) if settings.DEBUG else _static_url(path)
