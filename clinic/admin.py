@@ -35,6 +35,12 @@ class AuditedAdminMixin:
         self._audit_object(request, object_id, response)
         return response
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's page of one earlier version (a POST there reverts to it).
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        self._audit_object(request, object_id, response)
+        return response
+
     def _audit_object(self, request, object_id, response) -> None:
         obj = self.get_object(request, unquote(object_id))
         if obj is None or response.status_code not in (200, 302):

@@ -141,3 +141,19 @@ def test_the_two_factor_page_shows_the_state(client, patient):
     page = client.get(reverse("mfa_index")).content.decode()
     assert "Active: you are asked for a code" in page
     assert "10 of 10 codes are unused" in page
+
+
+def test_enforcement_covers_django_admin_staff_without_a_role(client, settings):
+    from django.contrib.auth.models import Permission
+
+    from accounts.tests.factories import UserFactory
+
+    settings.HMS_REQUIRE_MFA_FOR_STAFF = True
+    clerk = UserFactory(is_staff=True, email="clerk@example.com")
+    clerk.user_permissions.add(Permission.objects.get(codename="view_patient"))
+    sign_in(client, clerk)
+
+    response = client.get("/admin/clinic/patient/")
+
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_activate_totp")

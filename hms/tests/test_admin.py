@@ -87,3 +87,18 @@ def test_superuser_reading_a_visit_record_and_its_history_in_admin_is_logged(
         ("root@example.com", pid, "visit_record", "view"),
         ("root@example.com", pid, "visit_record", "view"),
     ]
+
+
+@pytest.mark.ignore_template_errors  # simple-history's own template reads an undefined variable
+def test_opening_an_earlier_version_of_a_patient_in_admin_is_logged(superuser_client, patient):
+    profile = patient.patient_profile
+    profile.allergies = "Latex"
+    profile.save()
+    version = profile.history.earliest("history_date")
+
+    response = superuser_client.get(
+        f"/admin/clinic/patient/{profile.pk}/history/{version.history_id}/"
+    )
+
+    assert response.status_code == 200
+    assert _log() == [("root@example.com", profile.pk, "patient_profile", "view")]
