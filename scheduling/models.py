@@ -178,6 +178,11 @@ class Appointment(TimeStampedModel):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="sched_appt_end_after"),
+            # Overlap queries look back at most MAX_APPOINTMENT_LENGTH (index range scans).
+            models.CheckConstraint(
+                condition=Q(end__lte=F("start") + MAX_APPOINTMENT_LENGTH),
+                name="sched_appt_at_most_a_day",
+            ),
             models.CheckConstraint(
                 condition=Q(
                     status__in=["booked", "checked_in", "completed", "cancelled", "no_show"]

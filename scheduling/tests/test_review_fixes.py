@@ -108,3 +108,26 @@ def test_a_forged_working_hours_count_builds_a_bounded_number_of_forms(client, d
     assert response.status_code == 200
     assert len(response.context["formset"].forms) <= 42
     assert not doctor.doctor_profile.working_hours.exists()
+
+
+def test_the_database_refuses_an_appointment_longer_than_a_day(doctor, patient):
+    # Overlap checks look back one day at most (index range scans): longer ones must not exist.
+    from django.db import IntegrityError, transaction
+
+    from scheduling.models import Appointment
+
+    start = next_weekday_slot(10)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.create(
+            doctor=doctor.doctor_profile,
+            patient=patient.patient_profile,
+            start=start,
+            end=start + timedelta(hours=25),
+        )
+    ok = Appointment.objects.create(
+        doctor=doctor.doctor_profile,
+        patient=patient.patient_profile,
+        start=start,
+        end=start + timedelta(minutes=30),
+    )
+    assert ok.pk
