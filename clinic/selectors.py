@@ -9,33 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import uuid
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Q
 
 from clinic.models import Department, Doctor, Patient
+from hms import versions
 
 VERSION_KEY = "clinic:directory:version"
 TTL = 60 * 15
 
 
-def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(VERSION_KEY, version, None):
-            version = cache.get(VERSION_KEY) or version
-    return version
-
-
 def directory_cache_bust() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    versions.renew(VERSION_KEY)
 
 
 def _cached(name: str, compute) -> Any:
-    key = f"clinic:{_version()}:{name}"
+    key = f"clinic:{versions.current(VERSION_KEY)}:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()

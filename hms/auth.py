@@ -11,31 +11,22 @@ expire after PERMISSION_CACHE_TTL, a bound for changes made behind Django's back
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from hms import versions
+
 TOKEN_KEY = "perms:version"  # noqa: S105 (a cache key, not a password)
 PERMISSION_CACHE_TTL = 300
 
 
-def _token() -> str:
-    value = cache.get(TOKEN_KEY)
-    if value is None:
-        value = uuid.uuid4().hex
-        if not cache.add(TOKEN_KEY, value, None):
-            value = cache.get(TOKEN_KEY) or value
-    return value
-
-
 def bust_permissions(**kwargs) -> None:
     """Forget every cached permission set (now, and once the current transaction commits)."""
-    cache.set(TOKEN_KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(TOKEN_KEY, uuid.uuid4().hex, None))
+    versions.renew(TOKEN_KEY)
+    transaction.on_commit(lambda: versions.renew(TOKEN_KEY))
 
 
 class CachedPermissionsBackend(ModelBackend):
@@ -48,7 +39,7 @@ class CachedPermissionsBackend(ModelBackend):
             # is every permission, and a demoted superuser must lose it on the next request.
             joined = user_obj.date_joined.timestamp() if user_obj.date_joined else 0
             superuser = int(user_obj.is_superuser)
-            key = f"perms:{user_obj.pk}:{joined}:{superuser}:{_token()}"
+            key = f"perms:{user_obj.pk}:{joined}:{superuser}:{versions.current(TOKEN_KEY)}"
             perms = cache.get(key)
             if perms is None:
                 perms = super().get_all_permissions(user_obj)

@@ -3,7 +3,6 @@ the volume, cached briefly (the numbers move with every booking; a minute old is
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
@@ -13,6 +12,7 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from clinic.models import Doctor, Patient
+from hms import versions
 from scheduling.models import Appointment, Holiday, WorkingHours
 
 CACHE_SECONDS = 300
@@ -33,16 +33,12 @@ def _range(days: int) -> tuple[date, date, datetime, datetime]:
 
 
 def stats_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, None)
-    return version
+    return versions.current(VERSION_KEY)
 
 
 def bump_stats_version() -> None:
     """Called after commit by every write to appointments, patients or visit records."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    versions.renew(VERSION_KEY)
 
 
 def hospital_analytics(days: int) -> dict:

@@ -10,7 +10,6 @@ cached per doctor and date range under tokens that every change replaces.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -19,6 +18,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from clinic.models import Doctor
+from hms import versions
 from scheduling.models import Appointment, Holiday, Leave, SlotOverride, WorkingHours
 
 CACHE_TTL = 60 * 10
@@ -83,21 +83,12 @@ def booking_window(now: datetime | None = None) -> tuple[datetime, date]:
 # --- Cache tokens -------------------------------------------------------------------------
 
 
-def _token(key: str) -> str:
-    value = cache.get(key)
-    if value is None:
-        value = uuid.uuid4().hex
-        if not cache.add(key, value, None):
-            value = cache.get(key) or value
-    return value
-
-
 def bust_doctor(doctor_id: int) -> None:
-    cache.set(f"slots:doctor:{doctor_id}", uuid.uuid4().hex, None)
+    versions.renew(f"slots:doctor:{doctor_id}")
 
 
 def bust_all() -> None:
-    cache.set("slots:global", uuid.uuid4().hex, None)
+    versions.renew("slots:global")
 
 
 # --- The engine ---------------------------------------------------------------------------
@@ -198,7 +189,7 @@ def free_slots(
             # slot_minutes in the key: a changed appointment length is seen at once.
             f"slots:{doctor.pk}:{doctor.slot_minutes}:{first_day.isoformat()}:"
             f"{last_day.isoformat()}:"
-            f"{_token(f'slots:doctor:{doctor.pk}')}:{_token('slots:global')}"
+            f"{versions.current(f'slots:doctor:{doctor.pk}')}:{versions.current('slots:global')}"
         )
         computed = cache.get(key)
         if computed is None:
