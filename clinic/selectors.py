@@ -14,8 +14,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q
 
+from accounts import versions
 from clinic.models import Department, Doctor, Patient
-from hms import versions
 
 VERSION_KEY = "clinic:directory:version"
 TTL = 60 * 15

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from hms import versions
+from accounts import versions
 
 TOKEN_KEY = "perms:version"  # noqa: S105 (a cache key, not a password)
 PERMISSION_CACHE_TTL = 300

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import int_param
 from accounts.jobs import enqueue_on_commit
+from accounts.templatetags.hms_fast import pk_url
 from clinic.models import Patient
-from hms.templatetags.hms_fast import pk_url
 from records import access
 from records.audit import audit
 from records.exports import export_start as export_start_service

@@ -11,8 +11,8 @@ from django.db.models import Count, F
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
+from accounts import versions
 from clinic.models import Doctor, Patient
-from hms import versions
 from scheduling.models import Appointment, Holiday, WorkingHours
 
 CACHE_SECONDS = 300

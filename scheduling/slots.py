@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from accounts import versions
 from clinic.models import Doctor
-from hms import versions
 from scheduling.models import Appointment, Holiday, Leave, SlotOverride, WorkingHours
 
 CACHE_TTL = 60 * 10

@@ -17,8 +17,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import int_param
+from accounts.templatetags.hms_fast import pk_url
 from clinic.models import Doctor
-from hms.templatetags.hms_fast import pk_url
 from scheduling import access, services, slots
 from scheduling.filters import AppointmentFilter
 from scheduling.forms import CancelForm, SlotForm
