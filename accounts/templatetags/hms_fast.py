@@ -61,7 +61,7 @@ _NO_SHOW = mark_safe('<span class="badge text-bg-warning">No-show</span>')
 
 @register.filter
 def status_badge(status: str) -> SafeString:
-    """An appointment status as its badge (the markup of scheduling/_status_badge.html)."""
+    """An appointment status as its badge; scheduling/_status_badge.html delegates here."""
     return _BADGE_HTML.get(status, _NO_SHOW)
 
 
