@@ -5,9 +5,26 @@ import os
 
 import pytest
 from django.core.cache import caches
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.tests.factories import PASSWORD, admin_user
 from clinic.tests.factories import DoctorFactory, PatientFactory
+
+# Property tests: CI (the default) runs a fixed, derandomized set of examples, so a failure there
+# reproduces; HYPOTHESIS_PROFILE=explore searches longer and differently on every run.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=40,
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "explore", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_collection_modifyitems(config, items):

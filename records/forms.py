@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 
+from hms.lib.formsets import CompleteFormSetMixin
 from records.models import PrescriptionItem, VisitRecord
 
 
@@ -81,10 +82,15 @@ class PrescriptionItemForm(forms.ModelForm):
         fields = ["medicine", "dose", "frequency", "duration", "instructions"]
 
 
+class BasePrescriptionFormSet(CompleteFormSetMixin, forms.BaseInlineFormSet):
+    pass
+
+
 PrescriptionFormSet = forms.inlineformset_factory(
     VisitRecord,
     PrescriptionItem,
     form=PrescriptionItemForm,
+    formset=BasePrescriptionFormSet,
     extra=2,
     can_delete=True,
     max_num=30,

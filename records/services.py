@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -17,29 +18,46 @@ class RecordError(Exception):
     """A refusal with a message fit to show the user."""
 
 
-def _save_items(record: VisitRecord, items: list[dict[str, Any]], by: User) -> None:
-    """Make the record's prescription lines match `items` (dicts; "id" for existing lines)."""
+INCOMPLETE_LINES = (
+    "The prescription changed meanwhile or arrived incomplete: nothing was saved. "
+    "Please reload the page and try again."
+)
+
+
+def _save_items(
+    record: VisitRecord, items: list[dict[str, Any]], deleted: list[int], by: User
+) -> None:
+    """Save the prescription lines: `items` are kept or new lines (dicts, "id" for existing
+    ones), `deleted` the ids of lines to remove. Every existing line must be in one of the two:
+    a line is only ever deleted because someone asked, never because it was left out."""
     existing = {item.pk: item for item in record.prescriptions.all()}
-    keep = set()
+    named = [data.get("id") for data in items if data.get("id")] + list(deleted)
+    if sorted(named) != sorted(existing):
+        raise RecordError(INCOMPLETE_LINES)
     for data in items:
         data = dict(data)
         item = existing.get(data.pop("id", None)) or PrescriptionItem(record=record)
+        if item.pk and all(getattr(item, name) == value for name, value in data.items()):
+            continue  # unchanged: no new version
         for name, value in data.items():
             setattr(item, name, value)
         item._history_user = by
         item.full_clean()
         item.save()
-        keep.add(item.pk)
-    for pk, stale in existing.items():
-        if pk not in keep:
-            # The deleted line stays in the version history.
-            stale._history_user = by
-            stale.delete()
+    for pk in deleted:
+        # The deleted line stays in the version history.
+        existing[pk]._history_user = by
+        existing[pk].delete()
 
 
 @transaction.atomic
 def visit_complete(
-    *, appointment: Appointment, by: User, data: dict[str, Any], items: list[dict[str, Any]]
+    *,
+    appointment: Appointment,
+    by: User,
+    data: dict[str, Any],
+    items: list[dict[str, Any]],
+    now: datetime | None = None,
 ) -> VisitRecord:
     """Write the visit record and mark the appointment completed, in one transaction."""
     appointment = (
@@ -49,18 +67,18 @@ def visit_complete(
         raise RecordError("Only the appointment's doctor can complete this visit.")
     if hasattr(appointment, "visit_record"):
         raise RecordError("This visit already has a record: edit it instead.")
-    if appointment.status not in Appointment.ACTIVE_STATUSES:
+    if appointment.status not in Appointment.OPEN_STATUSES:
         raise RecordError(
             f"This appointment is {appointment.get_status_display().lower()}: it cannot be "
             "completed."
         )
-    if timezone.localdate(appointment.start) > timezone.localdate():
+    if timezone.localdate(appointment.start) > timezone.localdate(now or timezone.now()):
         raise RecordError("A visit can be completed on the day of the appointment, not before.")
     record = VisitRecord(appointment=appointment, patient=appointment.patient, author=by, **data)
     record._history_user = by
     record.full_clean()
     record.save()
-    _save_items(record, items, by)
+    _save_items(record, items, [], by)
     from_status = appointment.status
     appointment.status = Appointment.Status.COMPLETED
     appointment.save(update_fields=["status", "updated"])
@@ -80,9 +98,15 @@ def visit_complete(
 
 @transaction.atomic
 def visit_update(
-    *, record: VisitRecord, by: User, data: dict[str, Any], items: list[dict[str, Any]]
+    *,
+    record: VisitRecord,
+    by: User,
+    data: dict[str, Any],
+    items: list[dict[str, Any]],
+    deleted_items: list[int],
 ) -> VisitRecord:
-    """Change a record (author only). django-simple-history keeps the previous version."""
+    """Change a record (author only): `items` kept or new prescription lines, `deleted_items`
+    the ids of lines to remove. django-simple-history keeps the previous version."""
     record = VisitRecord.objects.select_for_update().get(pk=record.pk)
     if record.author_id != by.pk:
         raise RecordError("Only the doctor who wrote this record can change it.")
@@ -91,5 +115,5 @@ def visit_update(
     record._history_user = by
     record.full_clean()
     record.save()
-    _save_items(record, items, by)
+    _save_items(record, items, deleted_items, by)
     return record

@@ -31,8 +31,7 @@ ITEM_FIELDS = ["medicine", "dose", "frequency", "duration", "instructions"]
 def _items(formset) -> list[dict]:
     return [
         {"id": form.instance.pk, **{k: form.cleaned_data[k] for k in ITEM_FIELDS}}
-        for form in formset.forms
-        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        for form in formset.kept_forms()
     ]
 
 
@@ -115,7 +114,11 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             visit_update(
-                record=record, by=request.user, data=_record_data(form), items=_items(formset)
+                record=record,
+                by=request.user,
+                data=_record_data(form),
+                items=_items(formset),
+                deleted_items=formset.deleted_pks(),
             )
         except RecordError as exc:
             messages.error(request, str(exc))
@@ -249,7 +252,7 @@ def my_patients(request: HttpRequest) -> HttpResponse:
                 "appointments__start",
                 filter=mine
                 & Q(
-                    appointments__status__in=Appointment.ACTIVE_STATUSES,
+                    appointments__status__in=Appointment.OPEN_STATUSES,
                     appointments__start__gte=now,
                 ),
             ),

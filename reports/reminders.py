@@ -27,7 +27,7 @@ def due_appointments(day: date, kind: str):
         kind=KINDS[kind], status=SentNotification.Status.SENT
     ).values("appointment_id")
     return (
-        Appointment.objects.active()
+        Appointment.objects.open()
         .with_related()
         .filter(start__gte=start, start__lt=end)
         .exclude(pk__in=sent)

@@ -40,7 +40,7 @@ def send_reminder(self, notification_id: int) -> str:
 
     row = SentNotification.objects.select_related("appointment").get(pk=notification_id)
     appointment = Appointment.objects.with_related().get(pk=row.appointment_id)
-    if not appointment.is_active:  # cancelled since the ledger row was made
+    if not appointment.is_open:  # cancelled since the ledger row was made
         SentNotification.objects.filter(pk=row.pk, status="pending").update(
             status=SentNotification.Status.SKIPPED, last_error="Appointment no longer active"
         )

@@ -27,7 +27,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 @require_permission("accounts.view_hospital_dashboard")
 def hospital_dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/hospital_dashboard.html", {"totals": hospital_totals()})
+    attention = Appointment.objects.upcoming().needing_attention().count()
+    return render(
+        request,
+        "reports/hospital_dashboard.html",
+        {"totals": hospital_totals(), "attention_count": attention},
+    )
 
 
 @require_safe
@@ -37,11 +42,12 @@ def doctor_dashboard(request: HttpRequest) -> HttpResponse:
     start, end = day_bounds(timezone.localdate())
     today = list(
         Appointment.objects.with_related()
+        .with_attention()
         .filter(doctor=doctor, start__gte=start, start__lt=end)
         .exclude(status=Appointment.Status.CANCELLED)
         .order_by("start")
     )
-    upcoming = Appointment.objects.active().filter(doctor=doctor, start__gte=end).count()
+    upcoming = Appointment.objects.open().filter(doctor=doctor, start__gte=end).count()
     months = _monthly_counts(
         Appointment.objects.filter(doctor=doctor, status="completed"),
         "start",
@@ -73,7 +79,8 @@ def patient_dashboard(request: HttpRequest) -> HttpResponse:
     patient = Patient.objects.filter(user=request.user).first()
     upcoming = list(
         Appointment.objects.with_related()
-        .active()
+        .with_attention()
+        .open()
         .upcoming()
         .filter(patient=patient)
         .order_by("start")[:3]

@@ -17,7 +17,7 @@ def is_scheduling_staff(user) -> bool:
 
 def get_appointment_for_user(user, pk: int) -> Appointment:
     """Staff see every appointment; a doctor or patient only their own; others get 404."""
-    appointments = Appointment.objects.with_actors()
+    appointments = Appointment.objects.with_actors().with_attention()
     if is_scheduling_staff(user):
         return get_object_or_404(appointments, pk=pk)
     appointment = appointments.filter(pk=pk).first()

@@ -32,10 +32,25 @@ class AppointmentFilter(BootstrapFilterMixin, django_filters.FilterSet):
         choices=[("upcoming", "Upcoming"), ("past", "Past")],
     )
     patient = django_filters.CharFilter(label="Patient", method="filter_patient")
+    attention = django_filters.ChoiceFilter(
+        label="Needs attention",
+        method="filter_attention",
+        empty_label="All appointments",
+        choices=[("1", "Doctor on leave or hospital closed")],
+    )
 
     class Meta:
         model = Appointment
-        fields = ["date_from", "date_to", "doctor", "department", "status", "when", "patient"]
+        fields = [
+            "date_from",
+            "date_to",
+            "doctor",
+            "department",
+            "status",
+            "when",
+            "patient",
+            "attention",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +70,9 @@ class AppointmentFilter(BootstrapFilterMixin, django_filters.FilterSet):
         if value == "upcoming":
             return queryset.upcoming()
         return queryset.past().order_by("-start")
+
+    def filter_attention(self, queryset, name, value):
+        return queryset.needing_attention()
 
     def filter_patient(self, queryset, name, value):
         condition = Q()

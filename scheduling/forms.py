@@ -5,6 +5,7 @@ from datetime import datetime, time
 from django import forms
 from django.utils import timezone
 
+from hms.lib.formsets import CompleteFormSetMixin
 from scheduling.models import Holiday, WorkingHours
 from scheduling.slots import Slot, is_sane_day, parse_slot_key
 
@@ -67,7 +68,7 @@ class WorkingHoursForm(forms.ModelForm):
         return data
 
 
-class BaseWorkingHoursFormSet(forms.BaseModelFormSet):
+class BaseWorkingHoursFormSet(CompleteFormSetMixin, forms.BaseModelFormSet):
     def clean(self):
         super().clean()
         seen: dict[int, list[tuple[time, time, forms.Form]]] = {}

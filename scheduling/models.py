@@ -4,8 +4,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from accounts.models import TimeStampedModel
 from clinic.models import Doctor, Patient
@@ -28,7 +30,10 @@ class WorkingHours(TimeStampedModel):
     start = models.TimeField()
     end = models.TimeField()
 
+    history = HistoricalRecords()  # every added, changed or removed interval: who and when
+
     class Meta:
+        verbose_name = verbose_name_plural = "working hours"
         ordering = ["doctor", "weekday", "start"]
         indexes = [models.Index(fields=["doctor", "weekday"], name="sched_hours_doctor_day")]
         constraints = [
@@ -85,8 +90,32 @@ MAX_APPOINTMENT_LENGTH = timedelta(days=1)
 
 
 class AppointmentQuerySet(models.QuerySet):
-    def active(self) -> AppointmentQuerySet:
-        return self.filter(status__in=Appointment.ACTIVE_STATUSES)
+    def open(self) -> AppointmentQuerySet:
+        """Appointments that may still change (booked or checked in)."""
+        return self.filter(status__in=Appointment.OPEN_STATUSES)
+
+    def occupying(self) -> AppointmentQuerySet:
+        """Appointments that hold their time: every status but cancelled."""
+        return self.filter(status__in=Appointment.OCCUPYING_STATUSES)
+
+    def with_attention(self) -> AppointmentQuerySet:
+        """Annotate `on_leave` and `on_holiday`: whether the doctor is on leave during the
+        appointment, or the hospital closed on its day. Read through `Appointment.attention`."""
+        zone = timezone.get_current_timezone()
+        return self.annotate(local_day=TruncDate("start", tzinfo=zone)).annotate(
+            on_leave=Exists(
+                Leave.objects.filter(
+                    doctor=OuterRef("doctor_id"),
+                    start__lt=OuterRef("end"),
+                    end__gt=OuterRef("start"),
+                )
+            ),
+            on_holiday=Exists(Holiday.objects.filter(date=OuterRef("local_day"))),
+        )
+
+    def needing_attention(self) -> AppointmentQuerySet:
+        """Open appointments that fall in the doctor's leave or on a hospital holiday."""
+        return self.open().with_attention().filter(Q(on_leave=True) | Q(on_holiday=True))
 
     def with_related(self) -> AppointmentQuerySet:
         """For lists: doctor (with user and department) and patient (with user).
@@ -141,7 +170,11 @@ class Appointment(TimeStampedModel):
         CANCELLED = "cancelled", "Cancelled"
         NO_SHOW = "no_show", "No-show"
 
-    ACTIVE_STATUSES = (Status.BOOKED, Status.CHECKED_IN)
+    # Two different ideas: which appointments may still change (check in, complete, cancel, move)
+    # and which hold their time so that nobody else can book it. A completed or missed visit
+    # keeps its time: completing a visit early must not free the slot for a second booking.
+    OPEN_STATUSES = (Status.BOOKED, Status.CHECKED_IN)
+    OCCUPYING_STATUSES = (Status.BOOKED, Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW)
 
     doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="appointments")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
@@ -189,17 +222,18 @@ class Appointment(TimeStampedModel):
                 ),
                 name="sched_appt_status_valid",
             ),
-            # Same start twice: refused on every database. Overlaps with another start are
-            # refused on PostgreSQL by exclusion constraints (migration 0002) and on SQLite by
-            # the check in appointment_book, made inside an IMMEDIATE (write-locked) transaction.
+            # Two occupying appointments at the same start: refused on every database. Overlaps
+            # with another start are refused on PostgreSQL by exclusion constraints (migrations
+            # 0002, 0004) and on SQLite by the check in appointment_book, made inside an
+            # IMMEDIATE (write-locked) transaction.
             models.UniqueConstraint(
                 fields=["doctor", "start"],
-                condition=Q(status__in=["booked", "checked_in"]),
+                condition=Q(status__in=["booked", "checked_in", "completed", "no_show"]),
                 name="sched_appt_doctor_slot_unique",
             ),
             models.UniqueConstraint(
                 fields=["patient", "start"],
-                condition=Q(status__in=["booked", "checked_in"]),
+                condition=Q(status__in=["booked", "checked_in", "completed", "no_show"]),
                 name="sched_appt_patient_slot_unique",
             ),
         ]
@@ -209,8 +243,28 @@ class Appointment(TimeStampedModel):
         return f"{self.patient} with {self.doctor} on {local:%d %b %Y %H:%M}"
 
     @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE_STATUSES
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def attention(self) -> str:
+        """ "leave" or "holiday" when this open appointment falls in the doctor's leave or on a
+        hospital holiday (kept on purpose or added since), else "". Lists annotate it with
+        `with_attention()`; a single appointment loaded without it asks the database."""
+        if not self.is_open:
+            return ""
+        if not hasattr(self, "on_holiday"):
+            flags = (
+                Appointment.objects.filter(pk=self.pk)
+                .with_attention()
+                .values("on_leave", "on_holiday")
+                .first()
+            ) or {}
+            self.on_leave = flags.get("on_leave", False)
+            self.on_holiday = flags.get("on_holiday", False)
+        if self.on_holiday:
+            return "holiday"
+        return "leave" if self.on_leave else ""
 
     @property
     def duration(self) -> timedelta:
@@ -242,12 +296,11 @@ class Appointment(TimeStampedModel):
                 return timezone.localdate(self.start) == timezone.localdate(now)
             return True
         if self.patient.user_id == by.pk and by.has_perm("scheduling.book_own_appointment"):
+            if action not in ("cancel", "reschedule") or self.status != self.Status.BOOKED:
+                return False
             cutoff = timedelta(minutes=settings.HMS_PATIENT_CANCEL_CUTOFF_MINUTES)
-            return (
-                action in ("cancel", "reschedule")
-                and self.status == self.Status.BOOKED
-                and self.start - cutoff > now
-            )
+            # Kept over the doctor's leave or a holiday: the patient may always move or cancel.
+            return self.start - cutoff > now or (self.start > now and bool(self.attention))
         return False
 
 

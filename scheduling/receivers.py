@@ -10,7 +10,7 @@ from scheduling.models import Appointment
 
 @receiver(doctor_pending_work, dispatch_uid="scheduling-future-appointments")
 def future_appointments(sender, doctor, **kwargs) -> list[str]:
-    count = Appointment.objects.active().filter(doctor=doctor, start__gte=timezone.now()).count()
+    count = Appointment.objects.open().filter(doctor=doctor, start__gte=timezone.now()).count()
     if not count:
         return []
     url = reverse("scheduling:appointment-list") + f"?doctor={doctor.pk}&when=upcoming"

@@ -7,6 +7,7 @@ from datetime import date, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from clinic.models import Doctor, Patient
 from scheduling import slots
@@ -35,12 +36,16 @@ def seed_working_hours() -> int:
     )
     weekend = [(d, s, e) for d in (5, 6) for _, s, e in (WEEKLY[0], WEEKLY[5])]
     saturday = [(5, time(9), time(12))]
-    WorkingHours.objects.bulk_create(
-        WorkingHours(doctor_id=pk, weekday=w, start=s, end=e)
-        for pk, email in missing
-        # The demo doctor works every day, so "Today" always has something to show.
-        for w, s, e in WEEKLY
-        + (weekend if email == "doctor@example.com" else saturday if pk % 3 == 0 else [])
+    bulk_create_with_history(
+        [
+            WorkingHours(doctor_id=pk, weekday=w, start=s, end=e)
+            for pk, email in missing
+            # The demo doctor works every day, so "Today" always has something to show.
+            for w, s, e in WEEKLY
+            + (weekend if email == "doctor@example.com" else saturday if pk % 3 == 0 else [])
+        ],
+        WorkingHours,
+        batch_size=5000,
     )
     return len(missing)
 

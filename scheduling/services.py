@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time as time_module
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import TypeVar
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -20,7 +20,14 @@ from accounts.jobs import enqueue_on_commit
 from accounts.models import User
 from clinic.models import Doctor, Patient
 from scheduling import slots
-from scheduling.models import Appointment, AppointmentEvent, Holiday, Leave, SlotOverride
+from scheduling.models import (
+    Appointment,
+    AppointmentEvent,
+    Holiday,
+    Leave,
+    SlotOverride,
+    WorkingHours,
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -119,9 +126,9 @@ def _insert_appointment(
     end = start + timedelta(minutes=doctor.slot_minutes)
     # The patient's side (and the doctor's, on SQLite) is checked here too; on PostgreSQL the
     # exclusion constraints have the last word, under concurrency.
-    if Appointment.objects.active().filter(patient=patient).overlapping(start, end).exists():
+    if Appointment.objects.occupying().filter(patient=patient).overlapping(start, end).exists():
         raise PatientBusy(PATIENT_BUSY)
-    if Appointment.objects.active().filter(doctor=doctor).overlapping(start, end).exists():
+    if Appointment.objects.occupying().filter(doctor=doctor).overlapping(start, end).exists():
         raise SlotTaken(SLOT_TAKEN)
     appointment = Appointment(
         doctor=doctor,
@@ -264,16 +271,58 @@ def appointment_transition(
 # --- Availability -------------------------------------------------------------------------
 
 
-@transaction.atomic
-def working_hours_set(*, doctor: Doctor, intervals: list[tuple[int, object, object]]) -> None:
-    """Replace a doctor's weekly hours with `intervals` [(weekday, start, end), ...]."""
-    Doctor.objects.select_for_update().filter(pk=doctor.pk).first()  # one editor at a time
-    doctor.working_hours.all().delete()
-    from scheduling.models import WorkingHours
+HOURS_INCOMPLETE = (
+    "The working hours changed meanwhile or arrived incomplete: nothing was saved. "
+    "Please reload the page and try again."
+)
 
-    WorkingHours.objects.bulk_create(
-        WorkingHours(doctor=doctor, weekday=w, start=s, end=e) for w, s, e in intervals
-    )
+
+def _overlapping_intervals(rows: list[tuple[int, time, time]]) -> str:
+    """A message naming two intervals of one weekday that overlap, or "" when none do."""
+    latest: dict[int, tuple[time, time]] = {}  # per weekday, the interval that ends last so far
+    for day, start, end in sorted(rows):
+        if day in latest and start < latest[day][1]:
+            other = latest[day]
+            return (
+                f"{WorkingHours.Weekday(day).label}: {start:%H:%M}–{end:%H:%M} overlaps "
+                f"{other[0]:%H:%M}–{other[1]:%H:%M}."
+            )
+        if day not in latest or end > latest[day][1]:
+            latest[day] = (start, end)
+    return ""
+
+
+@transaction.atomic
+def working_hours_save(
+    *,
+    doctor: Doctor,
+    by: User | None,
+    rows: list[tuple[int | None, int, time, time]],
+    deleted: list[int],
+) -> None:
+    """Save a doctor's weekly hours. `rows` are (id or None for a new interval, weekday, start,
+    end); `deleted` the ids of intervals to remove. Every existing interval must be in one of the
+    two (nothing is removed by omission) and the intervals of a day may not overlap. Every change
+    is kept as a version (who and when), like visit records."""
+    Doctor.objects.select_for_update().filter(pk=doctor.pk).first()  # one editor at a time
+    existing = {hours.pk: hours for hours in doctor.working_hours.all()}
+    named = [pk for pk, *_ in rows if pk] + list(deleted)
+    if sorted(named) != sorted(existing):
+        raise SchedulingError(HOURS_INCOMPLETE)
+    clash = _overlapping_intervals([(day, start, end) for _, day, start, end in rows])
+    if clash:
+        raise SchedulingError(clash)
+    for pk in deleted:
+        existing[pk]._history_user = by
+        existing[pk].delete()
+    for pk, day, start, end in rows:
+        hours = existing.get(pk) or WorkingHours(doctor=doctor)
+        if hours.pk and (hours.weekday, hours.start, hours.end) == (day, start, end):
+            continue
+        hours.weekday, hours.start, hours.end = day, start, end
+        hours._history_user = by
+        hours.full_clean()
+        hours.save()
     _bust_after_commit(doctor.pk)
 
 
@@ -289,13 +338,36 @@ def override_toggle(*, doctor: Doctor, start: datetime, available: bool) -> Slot
     return SlotOverride.objects.create(doctor=doctor, start=start, available=available)
 
 
+def appointments_affected(*, start: datetime, end: datetime, doctor: Doctor | None = None):
+    """Open appointments between `start` and `end` (of `doctor`, or of every doctor): what new
+    leave or a holiday would fall on. People decide whether to keep or cancel them."""
+    found = Appointment.objects.open().with_related().overlapping(start, end)
+    if doctor is not None:
+        found = found.filter(doctor=doctor)
+    return list(found.order_by("start"))
+
+
 @transaction.atomic
-def leave_add(*, doctor: Doctor, start: datetime, end: datetime, reason: str) -> Leave:
+def leave_add(
+    *,
+    doctor: Doctor,
+    start: datetime,
+    end: datetime,
+    reason: str,
+    by: User,
+    cancel_affected: bool = False,
+) -> tuple[Leave, list[Appointment]]:
+    """Add leave. The open appointments it covers are cancelled (patients notified) when
+    `cancel_affected`, else kept and flagged ("Doctor on leave") until someone moves or cancels
+    them. Returns the leave and the appointments it covers."""
     leave = Leave(doctor=doctor, start=start, end=end, reason=reason)
     leave.full_clean()
     leave.save()
+    affected = appointments_affected(start=start, end=end, doctor=doctor)
+    if cancel_affected:
+        appointments_cancel_many(appointments=affected, by=by, reason="The doctor is on leave")
     _bust_after_commit(doctor.pk)
-    return leave
+    return leave, affected
 
 
 @transaction.atomic
@@ -306,12 +378,18 @@ def leave_delete(*, leave: Leave) -> None:
 
 
 @transaction.atomic
-def holiday_add(*, day, name: str) -> Holiday:
+def holiday_add(
+    *, day, name: str, by: User, cancel_affected: bool = False
+) -> tuple[Holiday, list[Appointment]]:
+    """Close the hospital on `day`; like leave_add for the open appointments of that day."""
     holiday = Holiday(date=day, name=name)
     holiday.full_clean()
     holiday.save()
+    affected = appointments_affected(start=slots.day_bounds(day)[0], end=slots.day_bounds(day)[1])
+    if cancel_affected:
+        appointments_cancel_many(appointments=affected, by=by, reason=f"Hospital holiday: {name}")
     transaction.on_commit(slots.bust_all)
-    return holiday
+    return holiday, affected
 
 
 @transaction.atomic

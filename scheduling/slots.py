@@ -142,7 +142,7 @@ def compute_slots(doctor: Doctor, first_day: date, last_day: date) -> dict[date,
             "start", "end"
         )
     ) + list(
-        Appointment.objects.active()
+        Appointment.objects.occupying()
         .filter(doctor=doctor)
         .overlapping(range_start, range_end)
         .values_list("start", "end")

@@ -246,7 +246,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "record_url": reverse("records:record-detail", args=[record.pk]) if record else "",
             "can_complete": own_doctor
             and record is None
-            and appointment.is_active
+            and appointment.is_open
             and timezone.localdate(appointment.start) <= timezone.localdate(),
         },
     )
@@ -304,7 +304,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def my_appointments(request: HttpRequest) -> HttpResponse:
     """A patient's (or a doctor's) own appointments: upcoming first, then the past."""
     user = request.user
-    appointments = Appointment.objects.with_related()
+    appointments = Appointment.objects.with_related().with_attention()
     if user.has_perm("scheduling.book_own_appointment"):
         mine = appointments.filter(patient__user=user)
     elif user.has_perm("scheduling.manage_own_schedule"):
@@ -312,7 +312,7 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
     else:
         raise PermissionDenied
     now = timezone.now()
-    upcoming = list(mine.active().upcoming(now).order_by("start")[:100])
+    upcoming = list(mine.open().upcoming(now).order_by("start")[:100])
     past = Paginator(mine.exclude(pk__in=[a.pk for a in upcoming]).order_by("-start"), 20)
     return render(
         request,
@@ -332,6 +332,7 @@ def doctor_day(request: HttpRequest) -> HttpResponse:
     start, end = slots.day_bounds(day)
     appointments = list(
         Appointment.objects.for_list()
+        .with_attention()
         .filter(doctor=doctor, start__gte=start, start__lt=end)
         .order_by("start")
     )
@@ -365,6 +366,7 @@ def doctor_week(request: HttpRequest) -> HttpResponse:
     by_day: dict[date, list[Appointment]] = {d: [] for d in days}
     for appointment in (
         Appointment.objects.with_related()
+        .with_attention()
         .filter(doctor=doctor, start__gte=start, start__lt=end)
         .exclude(status=Appointment.Status.CANCELLED)
         .order_by("start")
@@ -397,7 +399,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("scheduling:appointment-list") + "?when=upcoming")
     params = request.GET
     appointments = AppointmentFilter(
-        params, queryset=Appointment.objects.for_list().order_by("start")
+        params, queryset=Appointment.objects.for_list().with_attention().order_by("start")
     )
     page = Paginator(appointments.qs, 25).get_page(request.GET.get("page"))
     for a in page.object_list:  # the rows the template shows; the `date` filter cost ~40 µs each

@@ -6,14 +6,13 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from scheduling import access, services, slots
+from scheduling import access, selectors, services, slots
 from scheduling.forms import HolidayForm, LeaveForm, WorkingHoursFormSet
 from scheduling.models import Appointment, Holiday, Leave, SlotOverride
 from scheduling.views import _parse_day
@@ -33,14 +32,24 @@ def availability(request: HttpRequest) -> HttpResponse:
         prefix="hours",
     )
     if request.method == "POST" and formset.is_valid():
-        intervals = [
-            (f.cleaned_data["weekday"], f.cleaned_data["start"], f.cleaned_data["end"])
-            for f in formset.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        rows = [
+            (
+                f.instance.pk,
+                f.cleaned_data["weekday"],
+                f.cleaned_data["start"],
+                f.cleaned_data["end"],
+            )
+            for f in formset.kept_forms()
         ]
-        services.working_hours_set(doctor=doctor, intervals=intervals)
-        messages.success(request, "Working hours saved. New slots are offered at once.")
-        return redirect(reverse("scheduling:availability") + _doctor_query(request, doctor))
+        try:
+            services.working_hours_save(
+                doctor=doctor, by=request.user, rows=rows, deleted=formset.deleted_pks()
+            )
+        except services.SchedulingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Working hours saved. New slots are offered at once.")
+            return redirect(reverse("scheduling:availability") + _doctor_query(request, doctor))
     leaves = doctor.leaves.filter(end__gte=timezone.now()).order_by("start")
     return render(
         request,
@@ -50,18 +59,9 @@ def availability(request: HttpRequest) -> HttpResponse:
             "formset": formset,
             "leaves": leaves,
             "leave_form": LeaveForm(),
+            "hours_changes": selectors.working_hours_changes(doctor),
             "doctor_query": _doctor_query(request, doctor),
         },
-    )
-
-
-def _affected(doctor_filter: dict, start, end) -> list[Appointment]:
-    return list(
-        Appointment.objects.active()
-        .with_related()
-        .filter(**doctor_filter)
-        .overlapping(start, end)
-        .order_by("start")
     )
 
 
@@ -75,7 +75,7 @@ def leave_add(request: HttpRequest) -> HttpResponse:
             request, "scheduling/leave_form.html", {"form": form, "doctor": doctor, "back": back}
         )
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    affected = _affected({"doctor": doctor}, start, end)
+    affected = services.appointments_affected(start=start, end=end, doctor=doctor)
     decision = request.POST.get("affected")
     if affected and decision not in ("cancel", "keep"):
         return render(
@@ -88,12 +88,14 @@ def leave_add(request: HttpRequest) -> HttpResponse:
                 "back": back,
             },
         )
-    with transaction.atomic():
-        services.leave_add(doctor=doctor, start=start, end=end, reason=form.cleaned_data["reason"])
-        if decision == "cancel":
-            services.appointments_cancel_many(
-                appointments=affected, by=request.user, reason="The doctor is on leave"
-            )
+    _, affected = services.leave_add(
+        doctor=doctor,
+        start=start,
+        end=end,
+        reason=form.cleaned_data["reason"],
+        by=request.user,
+        cancel_affected=decision == "cancel",
+    )
     _report(request, "Leave added", affected, decision)
     return redirect(back)
 
@@ -135,13 +137,19 @@ def _grid(doctor, first: date) -> list[dict]:
         ).values_list("start", "available")
     )
     booked = set(
-        Appointment.objects.active()
+        Appointment.objects.occupying()
         .filter(doctor=doctor, start__gte=range_start, start__lt=range_end)
         .values_list("start", flat=True)
     )
     holidays = set(
         Holiday.objects.filter(date__range=(days[0], days[-1])).values_list("date", flat=True)
     )
+    leaves = list(
+        Leave.objects.filter(doctor=doctor, start__lt=range_end, end__gt=range_start).values_list(
+            "start", "end"
+        )
+    )
+    length = timedelta(minutes=doctor.slot_minutes)
     now = timezone.now()
     columns = []
     for day in days:
@@ -158,9 +166,17 @@ def _grid(doctor, first: date) -> list[dict]:
                     "on": on,
                     "booked": start in booked,
                     "past": start <= now,
+                    "leave": any(s < start + length and e > start for s, e in leaves),
                 }
             )
-        columns.append({"day": day, "cells": cells, "holiday": day in holidays})
+        columns.append(
+            {
+                "day": day,
+                "cells": cells,
+                "holiday": day in holidays,
+                "leave": any(s <= day_start and e >= day_end for s, e in leaves),
+            }
+        )
     return columns
 
 
@@ -221,6 +237,7 @@ def slot_toggle(request: HttpRequest) -> HttpResponse:
                     "on": available,
                     "booked": False,
                     "past": start <= timezone.now(),
+                    "leave": False,
                 }
                 return render(
                     request, "scheduling/_slot_cell.html", {"cell": cell, "doctor": doctor}
@@ -241,7 +258,7 @@ def holidays(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         day, name = form.cleaned_data["date"], form.cleaned_data["name"]
         start, end = slots.day_bounds(day)
-        affected = _affected({}, start, end)
+        affected = services.appointments_affected(start=start, end=end)
         decision = request.POST.get("affected")
         if affected and decision not in ("cancel", "keep"):
             return render(
@@ -254,12 +271,9 @@ def holidays(request: HttpRequest) -> HttpResponse:
                     "back": back,
                 },
             )
-        with transaction.atomic():
-            services.holiday_add(day=day, name=name)
-            if decision == "cancel":
-                services.appointments_cancel_many(
-                    appointments=affected, by=request.user, reason=f"Hospital holiday: {name}"
-                )
+        _, affected = services.holiday_add(
+            day=day, name=name, by=request.user, cancel_affected=decision == "cancel"
+        )
         _report(request, f"Holiday “{name}” added", affected, decision)
         return redirect(back)
     upcoming = Holiday.objects.filter(date__gte=timezone.localdate() - timedelta(days=30))

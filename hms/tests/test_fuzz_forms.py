@@ -63,7 +63,7 @@ def assert_escaped(client, url):
 
 def assert_no_overlaps():
     active = list(
-        Appointment.objects.active()
+        Appointment.objects.occupying()
         .order_by("start")
         .values_list("doctor", "patient", "start", "end")
     )

@@ -73,8 +73,9 @@ def test_hospital_dashboard_counts_doctors_patients_and_departments(
     DepartmentFactory(name="Closed", is_active=False)
     client.force_login(hospital_admin)
 
-    # session user, 2 permission lookups, 3 aggregates: independent of the number of rows
-    with django_assert_num_queries(6):
+    # session user, 2 permission lookups, 3 aggregates, the appointments needing attention:
+    # independent of the number of rows
+    with django_assert_num_queries(7):
         response = client.get(reverse("reports:hospital-dashboard"))
 
     assert response.context["totals"] == {

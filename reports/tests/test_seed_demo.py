@@ -52,8 +52,9 @@ def test_seed_fills_hours_holidays_and_appointments_in_every_status():
     assert WorkingHours.objects.exists() and Holiday.objects.count() == 3
     statuses = set(Appointment.objects.values_list("status", flat=True))
     assert {"booked", "completed", "cancelled", "no_show"} <= statuses
-    active = Appointment.objects.active()
-    assert active.count() == active.values("doctor", "start").distinct().count()
+    occupying = Appointment.objects.occupying()
+    assert occupying.count() == occupying.values("doctor", "start").distinct().count()
+    assert occupying.count() == occupying.values("patient", "start").distinct().count()
 
 
 def test_seed_writes_visit_records_with_prescriptions_for_completed_visits():

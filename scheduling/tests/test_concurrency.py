@@ -99,7 +99,7 @@ def test_overlapping_not_identical_times(db):
     )
 
     _assert_one_winner(results)
-    booked = list(Appointment.objects.active().filter(doctor=doctor))
+    booked = list(Appointment.objects.occupying().filter(doctor=doctor))
     assert len(booked) == 1
 
 

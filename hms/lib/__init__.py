@@ -1,0 +1,1 @@
+"""The toolkit every app may import. It imports no app (and nothing else of `hms`)."""
