@@ -8,4 +8,6 @@ doctor_pending_work = Signal()  # kwargs: doctor
 # Sent after a doctor was blocked or removed (inside the transaction), so that higher apps can act.
 doctor_deactivated = Signal()  # kwargs: doctor, action, by
 # Sent by every view that shows or changes a patient's data, for the access log (records app).
-patient_data_accessed = Signal()  # kwargs: request, patient, action ("view"/"change"/...), obj
+# kwargs: request, patient, action ("view"/"change"/...), obj (None for a list) and optionally
+# object_type ("patient_profile" by default; "appointment" from scheduling's admin).
+patient_data_accessed = Signal()

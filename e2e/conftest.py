@@ -120,7 +120,7 @@ def new_page(chromium, live_server):
         page.on(
             "console",
             lambda msg: (
-                page.problems.append(f"console: {msg.text}")
+                page.problems.append(f"console: {msg.text} @ {page.url} {msg.location}")
                 if msg.type == "error" and "Content Security Policy" in msg.text
                 else None
             ),

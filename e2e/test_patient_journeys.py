@@ -171,7 +171,21 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     assert visit.diagnosis == DIAGNOSIS
     medicines = sorted(visit.prescriptions.values_list("medicine", flat=True))
     assert medicines == ["Aspirin", "GTN spray"]
+    assert visit.appointment.start > timezone.now()  # completed before its start time
     assert_no_problems(doctor)
+
+    # The visit was completed before its time: that time stays taken for everyone else.
+    page.goto("/clinic/doctors/")
+    page.get_by_role("navigation", name="Departments").get_by_role(
+        "link", name=re.compile("Cardiology")
+    ).click()
+    page.get_by_role("link", name="Book").click()
+    day_button(page, today).click()
+    expect(
+        page.get_by_role("group", name=re.compile(f"Free times on .*{today.day}"))
+    ).to_be_visible()
+    expect(page.locator(".slot-grid label").filter(has_text=today_time)).to_have_count(0)
+    shots(page, "j2-completed-time-not-offered")
 
     # --- Journey 3: the patient reads the visit and takes the history home ------------------
     menu(page, "My records").click()

@@ -7,8 +7,12 @@ from records.audit import audit
 
 
 @receiver(patient_data_accessed, dispatch_uid="records-audit-clinic-patient")
-def log_clinic_patient_access(sender, request, patient, action, obj, **kwargs) -> None:
-    if obj is None:  # a list of patients (Django admin's change list)
-        audit(request, patient=None, object_type="patient_list", object_id="admin", action=action)
+def log_patient_data_access(
+    sender, request, patient, action, obj, object_type="patient_profile", **kwargs
+) -> None:
+    """Clinic's patient pages and Django admin's patient and appointment pages."""
+    if obj is None:  # a list (Django admin's change list)
+        listed = "patient" if object_type == "patient_profile" else object_type
+        audit(request, patient=None, object_type=f"{listed}_list", object_id="admin", action=action)
         return
-    audit(request, patient=patient, object_type="patient_profile", object_id=obj.pk, action=action)
+    audit(request, patient=patient, object_type=object_type, object_id=obj.pk, action=action)

@@ -299,11 +299,11 @@ def working_hours_save(
     by: User | None,
     rows: list[tuple[int | None, int, time, time]],
     deleted: list[int],
-) -> None:
+) -> list[WorkingHours]:
     """Save a doctor's weekly hours. `rows` are (id or None for a new interval, weekday, start,
     end); `deleted` the ids of intervals to remove. Every existing interval must be in one of the
     two (nothing is removed by omission) and the intervals of a day may not overlap. Every change
-    is kept as a version (who and when), like visit records."""
+    is kept as a version (who and when), like visit records. Returns the rows' intervals."""
     Doctor.objects.select_for_update().filter(pk=doctor.pk).first()  # one editor at a time
     existing = {hours.pk: hours for hours in doctor.working_hours.all()}
     named = [pk for pk, *_ in rows if pk] + list(deleted)
@@ -315,8 +315,10 @@ def working_hours_save(
     for pk in deleted:
         existing[pk]._history_user = by
         existing[pk].delete()
+    saved = []
     for pk, day, start, end in rows:
         hours = existing.get(pk) or WorkingHours(doctor=doctor)
+        saved.append(hours)
         if hours.pk and (hours.weekday, hours.start, hours.end) == (day, start, end):
             continue
         hours.weekday, hours.start, hours.end = day, start, end
@@ -324,6 +326,7 @@ def working_hours_save(
         hours.full_clean()
         hours.save()
     _bust_after_commit(doctor.pk)
+    return saved
 
 
 @transaction.atomic

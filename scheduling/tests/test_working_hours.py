@@ -1,0 +1,84 @@
+"""Working hours are removed only when someone ticks Remove, and every change is versioned."""
+
+from datetime import time
+
+import pytest
+from django.urls import reverse
+
+from scheduling.models import WorkingHours
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hours(doctor):
+    profile = doctor.doctor_profile
+    return [
+        profile.working_hours.create(weekday=0, start=time(9), end=time(13)),
+        profile.working_hours.create(weekday=2, start=time(14), end=time(17)),
+    ]
+
+
+def _form(hours, **overrides):
+    data = {"hours-TOTAL_FORMS": str(len(hours)), "hours-INITIAL_FORMS": str(len(hours))}
+    for i, h in enumerate(hours):
+        data |= {
+            f"hours-{i}-id": h.pk,
+            f"hours-{i}-weekday": h.weekday,
+            f"hours-{i}-start": f"{h.start:%H:%M}",
+            f"hours-{i}-end": f"{h.end:%H:%M}",
+        }
+    return {**data, **overrides}
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"hours-TOTAL_FORMS": "0"},
+        {"hours-TOTAL_FORMS": "0", "hours-INITIAL_FORMS": "0"},
+        {"hours-TOTAL_FORMS": "-1"},
+        {"hours-TOTAL_FORMS": "1", "hours-INITIAL_FORMS": "1"},
+        {"hours-TOTAL_FORMS": "5000"},
+    ],
+    ids=["no-forms", "no-initial", "negative", "one-of-two", "absurd"],
+)
+def test_a_malformed_form_deletes_no_hours(client, doctor, hours, forged):
+    client.force_login(doctor)
+
+    response = client.post(reverse("scheduling:availability"), _form(hours, **forged))
+
+    assert response.status_code == 200
+    assert (
+        "nothing was saved" in response.content.decode()
+        or response.context["formset"].non_form_errors()
+    )
+    assert list(doctor.doctor_profile.working_hours.order_by("pk")) == hours
+
+
+def test_every_change_is_a_version_shown_on_the_page(client, doctor, hours):
+    client.force_login(doctor)
+
+    response = client.post(
+        reverse("scheduling:availability"),
+        _form(hours, **{"hours-0-end": "12:00", "hours-1-DELETE": "on"}),
+        follow=True,
+    )
+
+    assert list(doctor.doctor_profile.working_hours.values_list("end", flat=True)) == [time(12)]
+    changes = [c["what"] for c in response.context["hours_changes"]]
+    assert changes[:2] == [  # newest first: the removal is written before the change
+        "Changed to Monday 09:00–12:00 (was Monday 09:00–13:00)",
+        "Removed Wednesday 14:00–17:00",
+    ]
+    latest = WorkingHours.history.filter(history_type="~").get()
+    assert latest.history_user == doctor
+    assert "Removed Wednesday 14:00–17:00" in response.content.decode()
+
+
+def test_unchanged_rows_write_no_versions(client, doctor, hours):
+    client.force_login(doctor)
+    before = WorkingHours.history.count()
+
+    client.post(reverse("scheduling:availability"), _form(hours))
+
+    assert WorkingHours.history.count() == before
