@@ -48,6 +48,7 @@ def doctor_dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("start")
     )
     upcoming = Appointment.objects.open().filter(doctor=doctor, start__gte=end).count()
+    attention = Appointment.objects.upcoming().needing_attention().filter(doctor=doctor).count()
     months = _monthly_counts(
         Appointment.objects.filter(doctor=doctor, status="completed"),
         "start",
@@ -61,6 +62,7 @@ def doctor_dashboard(request: HttpRequest) -> HttpResponse:
             "doctor": doctor,
             "today": today,
             "upcoming_count": upcoming,
+            "attention_count": attention,
             "months": months,
             "seen_this_month": months[-1][1],
             "chart_data": {

@@ -147,10 +147,22 @@ class AppointmentEventInline(admin.TabularInline):
         return False
 
 
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Doctor on leave or hospital closed")]
+
+    def queryset(self, request, queryset):
+        return queryset.needing_attention() if self.value() == "1" else queryset
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(AuditedAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["start", "patient", "doctor", "status", "attention_flag"]
-    list_filter = ["status", "start", "doctor__department"]
+    list_filter = [NeedsAttentionFilter, "status", "start", "doctor__department"]
+    ordering = ["-start"]
     date_hierarchy = "start"
     search_fields = [
         "patient__user__first_name",
@@ -165,6 +177,7 @@ class AppointmentAdmin(AuditedAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     readonly_fields = [
         "patient",
         "status",
+        "attention_flag",
         "end",
         "reason",
         "booked_by",

@@ -321,4 +321,5 @@ class AppointmentEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.action} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+        actor = self.actor.get_full_name() if self.actor else "the system"
+        return f"{self.action} by {actor} at {timezone.localtime(self.at):%Y-%m-%d %H:%M}"

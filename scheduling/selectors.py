@@ -2,8 +2,34 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from clinic.models import Doctor
-from scheduling.models import WorkingHours
+from scheduling.models import Appointment, Holiday, Leave, WorkingHours
+
+
+def attention_detail(appointment: Appointment) -> str:
+    """What makes a flagged appointment need attention, for its page: the holiday's name, or the
+    leave's dates and reason. "" when it needs none. One query."""
+    if appointment.attention == "holiday":
+        holiday = Holiday.objects.filter(date=timezone.localdate(appointment.start)).first()
+        return holiday.name if holiday else ""
+    if appointment.attention == "leave":
+        leave = (
+            Leave.objects.filter(
+                doctor_id=appointment.doctor_id,
+                start__lt=appointment.end,
+                end__gt=appointment.start,
+            )
+            .order_by("start")
+            .first()
+        )
+        if leave is None:
+            return ""
+        start, end = timezone.localtime(leave.start), timezone.localtime(leave.end)
+        period = f"{start.day} {start:%b %H:%M} – {end.day} {end:%b %H:%M}"
+        return f"{leave.reason}, {period}" if leave.reason else period
+    return ""
 
 
 def working_hours_changes(doctor: Doctor, *, limit: int = 10) -> list[dict]:

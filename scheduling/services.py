@@ -54,6 +54,27 @@ class NotAllowed(SchedulingError):
 
 
 SLOT_TAKEN = "This slot was just taken — please pick another."
+ACTION_PHRASES = {
+    "check_in": "check the patient in",
+    "complete": "complete it",
+    "no_show": "mark it as a no-show",
+    "cancel": "cancel it",
+    "reschedule": "reschedule it",
+}
+
+
+def _refusal(appointment: Appointment, action: str) -> str:
+    """Why `action` was refused, in words for the person who tried."""
+    phrase = ACTION_PHRASES.get(action, action)
+    if appointment.status not in Appointment.TRANSITIONS.get(action, ((),))[0]:
+        return (
+            f"This appointment is {appointment.get_status_display().lower()}: you cannot {phrase}."
+        )
+    if action == "no_show":
+        return "A no-show can be marked only once the appointment's start time has passed."
+    return f"You cannot {phrase} now."
+
+
 PATIENT_BUSY = "The patient already has an appointment at this time."
 RETRYABLE_PGCODES = {"40001", "40P01"}  # serialization failure, deadlock
 
@@ -249,10 +270,7 @@ def appointment_transition(
         Appointment.objects.select_for_update(of=("self",)).with_related().get(pk=appointment.pk)
     )
     if not locked.can_transition(action, by=by, now=now):
-        raise NotAllowed(
-            f"This appointment is {locked.get_status_display().lower()}: you cannot "
-            f"{action.replace('_', ' ')} it now."
-        )
+        raise NotAllowed(_refusal(locked, action))
     from_status = locked.status
     locked.status = Appointment.TRANSITIONS[action][1]
     fields = ["status", "updated"]

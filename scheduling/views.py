@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.access import int_param
 from accounts.templatetags.hms_fast import pk_url
 from clinic.models import Doctor
-from scheduling import access, services, slots
+from scheduling import access, selectors, services, slots
 from scheduling.filters import AppointmentFilter
 from scheduling.forms import CancelForm, SlotForm
 from scheduling.models import Appointment
@@ -244,6 +244,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": [a for a in _actions(appointment, request.user) if a[0] != "complete"],
             "events": events,
             "record_url": reverse("records:record-detail", args=[record.pk]) if record else "",
+            "attention_detail": selectors.attention_detail(appointment),
             "can_complete": own_doctor
             and record is None
             and appointment.is_open

@@ -108,8 +108,12 @@ def _report(request, done: str, affected: list, decision: str | None) -> None:
             request, f"{done}; {len(affected)} appointment(s) cancelled and the patients notified."
         )
     else:
+        count = len(affected)
         messages.warning(
-            request, f"{done}; {len(affected)} appointment(s) in that time were kept as booked."
+            request,
+            f"{done}; {count} appointment{'s' if count != 1 else ''} in that time "
+            f"{'were' if count != 1 else 'was'} kept as booked and {'are' if count != 1 else 'is'} "
+            "flagged until moved or cancelled.",
         )
 
 
@@ -166,7 +170,8 @@ def _grid(doctor, first: date) -> list[dict]:
                     "on": on,
                     "booked": start in booked,
                     "past": start <= now,
-                    "leave": any(s < start + length and e > start for s, e in leaves),
+                    "leave": day in holidays
+                    or any(s < start + length and e > start for s, e in leaves),
                 }
             )
         columns.append(
