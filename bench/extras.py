@@ -248,7 +248,7 @@ def measure_slots() -> dict:
     range_start, _ = day_bounds(week[0])
     _, range_end = day_bounds(week[1])
     query = (  # the engine's appointment query, as compute_slots builds it
-        Appointment.objects.active()
+        Appointment.objects.occupying()
         .filter(doctor=doctor)
         .overlapping(range_start, range_end)
         .values_list("start", "end")

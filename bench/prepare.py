@@ -72,7 +72,9 @@ def booking_plan(tomorrow: date) -> list[dict]:
     )
     _, last_day = slots.booking_window()
     busy: dict[int, list[tuple]] = {p.pk: [] for p in patients}
-    for a in Appointment.objects.active().filter(patient__in=patients, start__date__gte=tomorrow):
+    for a in Appointment.objects.occupying().filter(
+        patient__in=patients, start__date__gte=tomorrow
+    ):
         busy[a.patient_id].append((a.start, a.end))
     doctors = Doctor.objects.bookable().filter(user__email__startswith="bulk-doctor-")
     plan: list[dict] = []

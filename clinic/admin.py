@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db import transaction
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.models import Department, Doctor, Patient
@@ -18,6 +19,14 @@ class AuditedAdminMixin:
 
     def audit_access(self, request, obj, action: str) -> None:
         raise NotImplementedError
+
+    def get_search_results(self, request, queryset, search_term):
+        # The autocomplete box of another admin page (e.g. an appointment's patient) lists
+        # names too: a search there is a read of the list.
+        results = super().get_search_results(request, queryset, search_term)
+        if request.path == reverse("admin:autocomplete"):
+            self.audit_access(request, None, "search")
+        return results
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

@@ -21,7 +21,7 @@ KINDS = {
 
 
 def due_appointments(day: date, kind: str):
-    """Active appointments on `day` (hospital time) with no reminder of `kind` sent yet."""
+    """Open appointments on `day` (hospital time) with no reminder of `kind` sent yet."""
     start, end = day_bounds(day)
     sent = SentNotification.objects.filter(
         kind=KINDS[kind], status=SentNotification.Status.SENT
@@ -29,7 +29,10 @@ def due_appointments(day: date, kind: str):
     return (
         Appointment.objects.open()
         .with_related()
-        .filter(start__gte=start, start__lt=end)
+        .with_attention()
+        # A booking kept over the doctor's leave or a holiday gets no "see you then" reminder:
+        # it is flagged for the hospital office to move or cancel.
+        .filter(start__gte=start, start__lt=end, on_leave=False, on_holiday=False)
         .exclude(pk__in=sent)
         .order_by("start")
     )

@@ -6,21 +6,24 @@ cancellation notifies the patient, and each change is an appointment event with 
 actor. Reads of appointments are in the access log, like the other admin pages with patient data.
 
 The admin forms call the service in `clean()`: the service is both the validation (its refusal is
-shown on the form) and the write. `ModelAdmin.changeform_view` runs both in one transaction, and
-`save_model` has nothing left to do.
+shown on the form) and the write, and `save_model` has nothing left to do. `ServiceAdminMixin`
+runs each POST in one transaction that is rolled back unless the page answers with a redirect, so
+a write never stays behind a page that shows an error (an inline formset that failed after the
+form, say).
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.shortcuts import redirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.admin import AuditedAdminMixin
 from clinic.signals import patient_data_accessed
-from scheduling import services, slots
+from scheduling import services
 from scheduling.models import (
     Appointment,
     AppointmentEvent,
@@ -47,6 +50,9 @@ class ServiceFormMixin:
         except services.SchedulingError as exc:
             raise ValidationError(str(exc)) from exc
 
+    def save_m2m(self) -> None:
+        """Nothing: these models have no many-to-many fields, and the service saved."""
+
 
 class ServiceAdminMixin:
     """save_model and save_related for forms that saved through a service in clean()."""
@@ -54,6 +60,22 @@ class ServiceAdminMixin:
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"by": request.user})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with transaction.atomic():
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if request.method == "POST" and response.status_code != 302:
+                transaction.set_rollback(True)  # the page shows an error: nothing is kept
+        return response
+
+    def response_change(self, request, obj):
+        # A move replaces the appointment: "Save and continue editing" opens the new one.
+        if "_continue" in request.POST and str(obj.pk) != request.resolver_match.kwargs.get(
+            "object_id"
+        ):
+            opts = obj._meta
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
+        return super().response_change(request, obj)
 
     def save_form(self, request, form, change):
         return form.result if form.result is not None else form.instance
@@ -121,7 +143,11 @@ class AppointmentChangeForm(ServiceFormMixin, forms.ModelForm):
         if moved:
             self._apply(
                 lambda: services.appointment_reschedule(
-                    appointment=old, start=data["start"], doctor=data["doctor"], by=self.by
+                    appointment=old,
+                    start=data["start"],
+                    doctor=data["doctor"],
+                    by=self.by,
+                    reason=data["note"],
                 )
             )
         elif data.get("action"):
@@ -139,6 +165,9 @@ class AppointmentEventInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -215,10 +244,14 @@ class AppointmentAdmin(AuditedAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Cancel the selected appointments (patients are notified)")
     def cancel_selected(self, request, queryset):
+        chosen = list(queryset.select_related("patient"))
         done = services.appointments_cancel_many(
-            appointments=list(queryset), by=request.user, reason="Cancelled by the hospital"
+            appointments=chosen, by=request.user, reason="Cancelled by the hospital"
         )
-        self.message_user(request, f"{done} appointment(s) cancelled.", messages.SUCCESS)
+        for appointment in chosen:
+            self.audit_access(request, appointment, "change")
+        noun = "appointment was" if done == 1 else "appointments were"
+        self.message_user(request, f"{done} {noun} cancelled.", messages.SUCCESS)
 
     def audit_access(self, request, obj, action: str) -> None:
         patient_data_accessed.send(
@@ -245,15 +278,13 @@ class WorkingHoursForm(ServiceFormMixin, forms.ModelForm):
             return data
         if self.instance.pk and data["doctor"] != self.instance.doctor:
             raise ValidationError("Add the interval to the other doctor instead.")
-        doctor = data["doctor"]
-        current = {h.pk: h for h in doctor.working_hours.all()}
-        rows = [(pk, h.weekday, h.start, h.end) for pk, h in current.items()]
-        rows = [r for r in rows if r[0] != self.instance.pk]
-        rows.append((self.instance.pk, data["weekday"], data["start"], data["end"]))
         self._apply(
-            lambda: services.working_hours_save(doctor=doctor, by=self.by, rows=rows, deleted=[])[
-                -1
-            ]
+            lambda: services.working_hours_edit_one(
+                doctor=data["doctor"],
+                by=self.by,
+                pk=self.instance.pk,
+                interval=(data["weekday"], data["start"], data["end"]),
+            )
         )
         return data
 
@@ -267,15 +298,17 @@ class WorkingHoursAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["doctor__user"]
     autocomplete_fields = ["doctor"]
 
+    def revert_disabled(self, request, obj=None):
+        return True  # versions are for reading; edit the interval to change it
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Edit the interval instead of reverting a version.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def delete_model(self, request, obj):
-        services.working_hours_save(
-            doctor=obj.doctor,
-            by=request.user,
-            rows=[
-                (h.pk, h.weekday, h.start, h.end)
-                for h in obj.doctor.working_hours.exclude(pk=obj.pk)
-            ],
-            deleted=[obj.pk],
+        services.working_hours_edit_one(
+            doctor=obj.doctor, by=request.user, pk=obj.pk, interval=None
         )
 
     def delete_queryset(self, request, queryset):
@@ -380,11 +413,8 @@ class SlotOverrideAdmin(admin.ModelAdmin):
         return False
 
     def delete_model(self, request, obj):
-        doctor_id = obj.doctor_id
-        super().delete_model(request, obj)
-        transaction.on_commit(lambda: slots.bust_doctor(doctor_id))
+        services.override_clear(override=obj)
 
     def delete_queryset(self, request, queryset):
-        doctors = set(queryset.values_list("doctor_id", flat=True))
-        super().delete_queryset(request, queryset)
-        transaction.on_commit(lambda: [slots.bust_doctor(d) for d in doctors])
+        for obj in queryset:
+            services.override_clear(override=obj)

@@ -2,7 +2,7 @@
 
 The database refuses new overlaps (unique and exclusion constraints on occupying appointments);
 this finds old ones, e.g. made before completed and missed visits counted as holding their time.
-Used by `manage.py find_overlaps` and by the migration that rebuilt the constraints.
+Used by `manage.py find_overlaps` (migration 0004 carries its own copy of the check).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-OCCUPYING = ("booked", "checked_in", "completed", "no_show")
+from scheduling.models import Appointment
 
 
 @dataclass(frozen=True)
@@ -28,28 +28,25 @@ class Overlap:
         return f"{self.side} {self.owner_id}: {one(self.first)} overlaps {one(self.second)}"
 
 
-def find_overlaps(appointment_model) -> list[Overlap]:
+def find_overlaps() -> list[Overlap]:
     """Every pair of occupying appointments of one doctor, or one patient, that overlap in time.
 
-    One ordered pass per side over (owner, start): an appointment overlaps an earlier one of the
-    same owner exactly when it starts before the latest end seen so far. Takes the model class so
-    that a migration can pass its historical model.
+    One ordered pass per side over (owner, start), keeping the appointments of the owner that
+    have not ended by the current start: each of them overlaps the current one.
     """
     found: list[Overlap] = []
     for side in ("doctor", "patient"):
         rows = (
-            appointment_model.objects.filter(status__in=OCCUPYING)
+            Appointment.objects.occupying()
             .order_by(f"{side}_id", "start", "pk")
             .values_list(f"{side}_id", "pk", "start", "end", "status")
         )
-        owner, latest = None, None
+        owner, running = None, []
         for owner_id, pk, start, end, status in rows.iterator(chunk_size=5000):
             row = (pk, start, end, status)
             if owner_id != owner:
-                owner, latest = owner_id, row
-                continue
-            if start < latest[2]:
-                found.append(Overlap(side, owner_id, latest, row))
-            if end > latest[2]:
-                latest = row
+                owner, running = owner_id, []
+            running = [other for other in running if other[2] > start]
+            found.extend(Overlap(side, owner_id, other, row) for other in running)
+            running.append(row)
     return found

@@ -113,9 +113,14 @@ class AppointmentQuerySet(models.QuerySet):
             on_holiday=Exists(Holiday.objects.filter(date=OuterRef("local_day"))),
         )
 
-    def needing_attention(self) -> AppointmentQuerySet:
-        """Open appointments that fall in the doctor's leave or on a hospital holiday."""
-        return self.open().with_attention().filter(Q(on_leave=True) | Q(on_holiday=True))
+    def needing_attention(self, now=None) -> AppointmentQuerySet:
+        """Open appointments, not yet over, that fall in the doctor's leave or on a holiday."""
+        return (
+            self.open()
+            .filter(end__gt=now or timezone.now())
+            .with_attention()
+            .filter(Q(on_leave=True) | Q(on_holiday=True))
+        )
 
     def with_related(self) -> AppointmentQuerySet:
         """For lists: doctor (with user and department) and patient (with user).
@@ -250,8 +255,10 @@ class Appointment(TimeStampedModel):
     def attention(self) -> str:
         """ "leave" or "holiday" when this open appointment falls in the doctor's leave or on a
         hospital holiday (kept on purpose or added since), else "". Lists annotate it with
-        `with_attention()`; a single appointment loaded without it asks the database."""
-        if not self.is_open:
+        `with_attention()`; a single appointment loaded without it asks the database. An
+        appointment that is over no longer asks for a move (it is checked in, completed or missed
+        from the day's list instead)."""
+        if not self.is_open or self.end <= timezone.now():
             return ""
         if not hasattr(self, "on_holiday"):
             flags = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time as time_module
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -202,6 +202,7 @@ def appointment_reschedule(
     by: User,
     doctor: Doctor | None = None,
     now: datetime | None = None,
+    reason: str = "",
 ) -> Appointment:
     """Move an appointment to `start` (with `doctor`, for staff moving a blocked doctor's
     patients): the old slot is released in the same transaction that takes the new one, so either
@@ -240,8 +241,11 @@ def appointment_reschedule(
             actor=by,
             action="rescheduled",
             from_status=from_status,
-            reason=f"Moved to {timezone.localtime(start):%d %b %Y %H:%M}"
-            + (f" with {new_doctor.display_name}" if new_doctor.pk != old.doctor_id else ""),
+            reason=(
+                f"Moved to {timezone.localtime(start):%d %b %Y %H:%M}"
+                + (f" with {new_doctor.display_name}" if new_doctor.pk != old.doctor_id else "")
+                + (f" — {reason.strip()}" if reason.strip() else "")
+            )[:300],
         )
         _event(new, actor=by, action="booked", from_status="", reason="Rescheduled")
         _bust_after_commit(old.doctor_id)
@@ -311,6 +315,24 @@ def _overlapping_intervals(rows: list[tuple[int, time, time]]) -> str:
 
 
 @transaction.atomic
+def working_hours_edit_one(
+    *,
+    doctor: Doctor,
+    by: User | None,
+    pk: int | None,
+    interval: tuple[int, time, time] | None,
+) -> WorkingHours | None:
+    """Add (pk None), change or remove (interval None) one interval of a doctor's weekly hours,
+    read together with the others under the doctor's lock (Django admin edits one row)."""
+    Doctor.objects.select_for_update().filter(pk=doctor.pk).first()
+    others = [(h.pk, h.weekday, h.start, h.end) for h in doctor.working_hours.exclude(pk=pk)]
+    if interval is None:
+        working_hours_save(doctor=doctor, by=by, rows=others, deleted=[pk])
+        return None
+    return working_hours_save(doctor=doctor, by=by, rows=[*others, (pk, *interval)], deleted=[])[-1]
+
+
+@transaction.atomic
 def working_hours_save(
     *,
     doctor: Doctor,
@@ -359,13 +381,26 @@ def override_toggle(*, doctor: Doctor, start: datetime, available: bool) -> Slot
     return SlotOverride.objects.create(doctor=doctor, start=start, available=available)
 
 
-def appointments_affected(*, start: datetime, end: datetime, doctor: Doctor | None = None):
-    """Open appointments between `start` and `end` (of `doctor`, or of every doctor): what new
-    leave or a holiday would fall on. People decide whether to keep or cancel them."""
-    found = Appointment.objects.open().with_related().overlapping(start, end)
-    if doctor is not None:
-        found = found.filter(doctor=doctor)
+def appointments_affected(
+    *, start: datetime, end: datetime, doctor: Doctor | None = None
+) -> list[Appointment]:
+    """What new leave (of `doctor`: open appointments overlapping `start`–`end`) or a holiday (no
+    doctor: open appointments starting that day, as `with_attention` flags them) would fall on.
+    People decide whether to keep or cancel them."""
+    found = Appointment.objects.open().with_related()
+    if doctor is None:
+        found = found.filter(start__gte=start, start__lt=end)
+    else:
+        found = found.filter(doctor=doctor).overlapping(start, end)
     return list(found.order_by("start"))
+
+
+@transaction.atomic
+def override_clear(*, override: SlotOverride) -> None:
+    """Remove a single-slot override: the slot is back to what the weekly hours say."""
+    doctor_id = override.doctor_id
+    override.delete()
+    _bust_after_commit(doctor_id)
 
 
 @transaction.atomic
@@ -400,7 +435,7 @@ def leave_delete(*, leave: Leave) -> None:
 
 @transaction.atomic
 def holiday_add(
-    *, day, name: str, by: User, cancel_affected: bool = False
+    *, day: date, name: str, by: User, cancel_affected: bool = False
 ) -> tuple[Holiday, list[Appointment]]:
     """Close the hospital on `day`; like leave_add for the open appointments of that day."""
     holiday = Holiday(date=day, name=name)

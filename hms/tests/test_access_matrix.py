@@ -329,7 +329,7 @@ ADMIN_MATRIX = {
     "admin:scheduling_workinghours_changelist":   (None,              "  L   A   A   A   A   A   A 200", "  L   A   A   A   A   A   A 200"),
     "admin:scheduling_workinghours_delete":       ("hours",           "  L   A   A   A   A   A   A 200", "  L   A   A   A   A   A   A 200"),
     "admin:scheduling_workinghours_history":      ("hours",           "  L   A   A   A   A   A   A 200", "  L   A   A   A   A   A   A 200"),
-    "admin:scheduling_workinghours_simple_history": ("hours-version", "  L   A   A   A   A   A   A 200", "  L   A   A   A   A   A   A 200"),
+    "admin:scheduling_workinghours_simple_history": ("hours-version", "  L   A   A   A   A   A   A 200", "  L   A   A   A   A   A   A 403"),
 }
 # fmt: on
 

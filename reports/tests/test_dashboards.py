@@ -59,10 +59,13 @@ def test_superuser_lands_on_the_hospital_dashboard(client):
 def test_hospital_dashboard_counts_doctors_patients_and_departments(
     client, hospital_admin, django_assert_num_queries
 ):
+    from datetime import timedelta
+
     from django.utils import timezone
 
     from clinic.models import Doctor
     from clinic.tests.factories import DepartmentFactory, DoctorFactory, PatientFactory
+    from scheduling.tests.factories import AppointmentFactory
 
     DoctorFactory.create_batch(3)
     DoctorFactory(status=Doctor.Status.PENDING)
@@ -89,6 +92,16 @@ def test_hospital_dashboard_counts_doctors_patients_and_departments(
         "departments_inactive": 1,
     }
     assert b"Pending approval" in response.content
+    # More rows of every kind, some needing attention: still 7 queries.
+    DoctorFactory.create_batch(5)
+    PatientFactory.create_batch(5)
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(days=2)
+    flagged = AppointmentFactory(start=start)
+    flagged.doctor.leaves.create(start=start, end=start + timedelta(hours=1))
+    AppointmentFactory(start=start + timedelta(days=1))
+    with django_assert_num_queries(7):
+        response = client.get(reverse("reports:hospital-dashboard"))
+    assert response.context["attention_count"] == 1
 
 
 def test_home_sends_signed_in_users_to_their_dashboard(client, patient):

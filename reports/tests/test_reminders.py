@@ -50,6 +50,24 @@ def test_running_the_reminder_task_twice_sends_each_reminder_once():
 
 
 @pytest.mark.django_db
+def test_appointments_flagged_for_leave_or_a_holiday_get_no_reminder():
+    from scheduling.models import Holiday
+
+    first, on_leave, last = _appointments(3, day_offset=1)  # one doctor, one after the other
+    on_leave.doctor.leaves.create(start=on_leave.start, end=on_leave.end)
+    holiday = Holiday.objects.create(date=timezone.localdate(first.start), name="Storm")
+
+    send_daily_reminders(kind="day_before")
+    assert mail.outbox == []  # the holiday covers the whole day
+
+    holiday.delete()
+    send_daily_reminders(kind="day_before")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        a.patient.user.email for a in (first, last)
+    )
+
+
+@pytest.mark.django_db
 def test_day_before_reminders_are_a_separate_kind():
     _appointments(2, day_offset=1)
     assert send_daily_reminders(kind="day_before") == 2

@@ -208,3 +208,66 @@ def test_leave_and_holidays_added_in_admin_close_the_slots(
         )
     assert Holiday.objects.filter(name="Storm").exists()
     assert slots.free_slots(open_doctor, other_day, other_day)[other_day] == []
+
+
+def test_patient_search_in_an_admin_autocomplete_is_in_the_access_log(admin_client, patient):
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {
+            "term": patient.last_name,
+            "app_label": "scheduling",
+            "model_name": "appointment",
+            "field_name": "patient",
+        },
+    )
+
+    assert response.status_code == 200 and response.json()["results"]
+    assert AccessLogEntry.objects.filter(object_type="patient_list", action="search").exists()
+
+
+def test_a_failing_inline_after_the_service_wrote_rolls_the_write_back(
+    admin_client, patient, open_doctor
+):
+    response = admin_client.post(
+        "/admin/scheduling/appointment/add/",
+        {
+            "doctor": open_doctor.pk,
+            "patient": patient.patient_profile.pk,
+            **_split(next_weekday_slot(11)),
+            "reason": "",
+            # no management form for the events inline: the page answers with an error
+        },
+    )
+
+    assert response.status_code == 200
+    assert not Appointment.objects.exists()
+
+
+def test_moving_then_continuing_opens_the_new_appointment(admin_client, booked):
+    response = admin_client.post(
+        f"/admin/scheduling/appointment/{booked.pk}/change/",
+        _change(
+            booked,
+            **_split(booked.start + timedelta(hours=1)),
+            note="Asked by phone",
+            _continue="1",
+        ),
+    )
+
+    moved = Appointment.objects.get(rescheduled_from=booked)
+    assert response.url == f"/admin/scheduling/appointment/{moved.pk}/change/"
+    assert "Asked by phone" in booked.events.get(action="rescheduled").reason
+
+
+def test_working_hours_versions_cannot_be_reverted(admin_client, open_doctor):
+    hours = open_doctor.working_hours.first()
+    version = hours.history.first()
+    url = f"/admin/scheduling/workinghours/{hours.pk}/history/{version.history_id}/"
+
+    response = admin_client.post(
+        url, {"doctor": open_doctor.pk, "weekday": 0, "start": "06:00", "end": "07:00"}
+    )
+
+    assert response.status_code == 403
+    hours.refresh_from_db()
+    assert hours.start.hour == 9

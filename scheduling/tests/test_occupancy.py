@@ -1,6 +1,6 @@
-"""A completed or missed visit keeps its time: nobody can book it again (issue: double booking
-after an early completion). Through the pages, and in the migration that rebuilt the constraints.
-"""
+"""A completed or missed visit keeps its time: nobody can book it again, even when the visit was
+completed before its start. Through the pages, the services, the database constraints, the repair
+command and the migration that rebuilt the constraints."""
 
 from datetime import UTC, datetime, time, timedelta
 
@@ -63,12 +63,15 @@ def test_a_visit_completed_early_keeps_its_slot(client, doctor, patient, open_do
 
 
 @pytest.mark.django_db
-def test_a_no_show_keeps_its_slot(patient, open_doctor, hospital_admin):
-    from scheduling import services
+def test_a_no_show_keeps_its_slot(patient, open_doctor, hospital_admin, morning):
+    from scheduling import services, slots
 
-    start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=3)
-    appointment = AppointmentFactory(
-        doctor=open_doctor, patient=patient.patient_profile, start=start
+    start = _local(morning, 11)
+    earlier = _local(morning, 9)  # when the second patient looks, before the no-show is marked
+    offered = slots.free_slots(open_doctor, morning, morning, now=earlier, use_cache=False)
+    assert start in [s.start for s in offered[morning]]
+    appointment = services.appointment_book(
+        patient=patient.patient_profile, doctor=open_doctor, start=start, by=patient, now=earlier
     )
     with time_machine.travel(start + timedelta(minutes=10), tick=False):
         services.appointment_transition(
@@ -76,13 +79,11 @@ def test_a_no_show_keeps_its_slot(patient, open_doctor, hospital_admin):
         )
     other = PatientFactory()
 
-    with pytest.raises(services.SchedulingError):
+    offered = slots.free_slots(open_doctor, morning, morning, now=earlier, use_cache=False)
+    assert start not in [s.start for s in offered[morning]]
+    with pytest.raises(services.SlotUnavailable):
         services.appointment_book(
-            patient=other,
-            doctor=open_doctor,
-            start=start,
-            by=other.user,
-            now=start - timedelta(hours=2),
+            patient=other, doctor=open_doctor, start=start, by=other.user, now=earlier
         )
 
 
@@ -119,6 +120,26 @@ def test_find_overlaps_lists_pairs_for_repair(open_doctor, capsys):
 
     listed = capsys.readouterr().out
     assert f"#{first.pk}" in listed and f"#{second.pk}" in listed
+
+
+@pytest.mark.django_db
+def test_find_overlaps_names_every_pair_not_only_the_first(open_doctor):
+    from scheduling.integrity import find_overlaps
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ALTER TABLE scheduling_appointment DROP CONSTRAINT sched_appt_doctor_no_overlap"
+            )
+    nine = _local(timezone.localdate() + timedelta(days=1), 9)
+    long = AppointmentFactory(doctor=open_doctor, start=nine, status="completed")
+    Appointment.objects.filter(pk=long.pk).update(end=nine + timedelta(hours=3))
+    inner = AppointmentFactory(doctor=open_doctor, start=nine + timedelta(hours=1))
+    later = AppointmentFactory(doctor=open_doctor, start=nine + timedelta(minutes=75))
+
+    pairs = {(o.first[0], o.second[0]) for o in find_overlaps() if o.side == "doctor"}
+
+    assert pairs == {(long.pk, inner.pk), (long.pk, later.pk), (inner.pk, later.pk)}
 
 
 @pytest.mark.django_db(transaction=True)

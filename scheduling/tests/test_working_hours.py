@@ -79,6 +79,7 @@ def test_unchanged_rows_write_no_versions(client, doctor, hours):
     client.force_login(doctor)
     before = WorkingHours.history.count()
 
-    client.post(reverse("scheduling:availability"), _form(hours))
+    response = client.post(reverse("scheduling:availability"), _form(hours))
 
+    assert response.status_code == 302
     assert WorkingHours.history.count() == before

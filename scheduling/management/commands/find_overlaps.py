@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from scheduling.integrity import find_overlaps
-from scheduling.models import Appointment
 
 
 class Command(BaseCommand):
@@ -13,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        overlaps = find_overlaps(Appointment)
+        overlaps = find_overlaps()
         for overlap in overlaps:
             self.stdout.write(overlap.describe())
         if overlaps:
