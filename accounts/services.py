@@ -6,9 +6,9 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from accounts.jobs import enqueue_on_commit
 from accounts.models import User
 from accounts.roles import ROLES
+from hms.lib import outbox
 
 
 @transaction.atomic
@@ -25,7 +25,7 @@ def user_create_invited(*, email: str, first_name: str, last_name: str, role: st
     """A staff-created account: no usable password until the person follows the invitation link.
 
     The e-mail address is marked verified: the invitation goes to it, and the password can only be
-    set from that message. Call `invitation_send` (after commit) to mail the link.
+    set from that message. `invitation_send` records the e-mail with the link.
     """
     user = User(email=email, first_name=first_name, last_name=last_name)
     user.set_unusable_password()
@@ -37,7 +37,5 @@ def user_create_invited(*, email: str, first_name: str, last_name: str, role: st
 
 
 def invitation_send(*, user: User) -> None:
-    """Queue the invitation e-mail with a set-password link, once the transaction commits."""
-    from accounts.tasks import send_invitation
-
-    enqueue_on_commit(send_invitation, user.pk)
+    """Record the invitation e-mail with a set-password link (sent by a worker after commit)."""
+    outbox.enqueue("accounts.invitation", user.pk)

@@ -89,9 +89,8 @@ def ensure_csv_fixture():
 
 def measure_csv_export() -> dict:
     from accounts.models import User
-    from records.exports import write_export
+    from records.exports import history_csv_rows, write_export
     from records.models import Export
-    from records.views import history_csv_rows
 
     patient = ensure_csv_fixture()
     admin = User.objects.get(email="admin@example.com")

@@ -1,4 +1,10 @@
-"""/healthz: is this web node able to reach what it needs? JSON, 200 when all checks pass, else 503.
+"""/healthz: is this web node able to reach what it needs, and are the background jobs running?
+
+JSON. The web node's own checks (database, cache, broker) decide the status: 200 when they pass,
+else 503, so a load balancer takes out only a node that cannot serve. The background processes are
+reported beside them: `worker` and `beat` with the seconds since each was last seen (heartbeat
+every 30 s; stale after HEARTBEAT_STALE_AFTER, 90 s by default). `?strict=1` answers 503 when any
+check fails, worker and beat included, for monitoring that alerts on the status code.
 
 Each check is bounded by short timeouts (database connect, Redis socket timeouts, one broker
 connection attempt), so a dead dependency makes the answer slower by at most a few seconds, never
@@ -55,6 +61,27 @@ CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
+def job_checks() -> dict[str, dict]:
+    """The worker and beat heartbeats: ok, and the age in seconds (None: never seen)."""
+    from hms.lib.outbox.heartbeat import ages, stale_after
+
+    try:
+        seen = ages()
+    except Exception as exc:  # noqa: BLE001 - the database check reports the cause
+        logger.error("Heartbeat check failed: %s: %s", type(exc).__name__, exc)
+        seen = {"worker": None, "beat": None}
+    limit = stale_after()
+    return {
+        name: {
+            "ok": age is not None and age <= limit,
+            "detail": "never seen" if age is None else ("ok" if age <= limit else "stale"),
+            "age_seconds": None if age is None else round(age),
+            "stale_after_seconds": limit,
+        }
+        for name, age in seen.items()
+    }
+
+
 def run_checks() -> dict[str, dict]:
     results = {}
     for name, check in CHECKS.items():
@@ -75,8 +102,12 @@ def run_checks() -> dict[str, dict]:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = run_checks()
+    jobs = job_checks()
     healthy = all(c["ok"] for c in checks.values())
+    jobs_ok = all(c["ok"] for c in jobs.values())
+    status = "ok" if healthy and jobs_ok else ("degraded" if healthy else "unhealthy")
+    failing = not healthy or (request.GET.get("strict") == "1" and not jobs_ok)
     return JsonResponse(
-        {"status": "ok" if healthy else "unhealthy", "checks": checks},
-        status=200 if healthy else 503,
+        {"status": status, "checks": {**checks, **jobs}},
+        status=503 if failing else 200,
     )

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django_filters",
     "phonenumber_field",
     "simple_history",
+    "hms.lib.outbox",
     "hms",
     "accounts",
     "clinic",
@@ -205,7 +206,7 @@ HMS_REQUIRE_MFA_FOR_STAFF = env.bool("REQUIRE_MFA_FOR_STAFF", default=not (DEBUG
 if REDIS_URL:
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_connect_timeout": 2,
+        "socket_connect_timeout": 1,
         "socket_timeout": 5,
         # An unacknowledged task (its worker died) is handed to another worker after this.
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
@@ -238,6 +239,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a web request makes one short attempt (the outbox sweep publishes later).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+
+# --- Outbox (hms/lib/outbox): e-mails and background jobs, each exactly once -----------------
+# A message claimed by a worker that died is run again after this many seconds.
+HMS_OUTBOX_CLAIM_TIMEOUT = env.int("OUTBOX_CLAIM_TIMEOUT", default=600)
+# A message published but still pending after this long (a broker restart lost it) is published
+# again by the sweep (a duplicate in the queue is harmless: the claim lets one run).
+HMS_OUTBOX_REPUBLISH_AFTER = env.int("OUTBOX_REPUBLISH_AFTER", default=120)
+HMS_OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# /healthz calls the worker or beat stopped when not seen for this long (heartbeat every 30 s).
+HMS_HEARTBEAT_STALE_AFTER = env.int("HEARTBEAT_STALE_AFTER", default=90)
 
 # --- E-mail ---------------------------------------------------------------------------------
 if "EMAIL_URL" in env:

@@ -6,7 +6,7 @@ import csv
 import io
 import logging
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,10 +14,11 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.jobs import enqueue_on_commit
 from accounts.models import User
 from clinic.models import Patient
-from records.models import Export, VisitRecord
+from hms.lib import outbox
+from hms.lib.spreadsheets import csv_safe
+from records.models import Export, PrescriptionItem, VisitRecord
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 200
@@ -25,22 +26,133 @@ PROGRESS_EVERY = 200
 
 @transaction.atomic
 def export_start(*, patient: Patient, by: User) -> Export:
-    """Create the export row; the worker builds the file after commit."""
-    from records.tasks import run_history_export
-
+    """Create the export row; a worker builds the file after commit (records/tasks.py)."""
     export = Export.objects.create(
         owner=by, patient=patient, total=VisitRecord.objects.filter(patient=patient).count()
     )
-    enqueue_on_commit(run_history_export, export.pk, inline_fallback=False)
+    outbox.enqueue("records.history_export", export.pk, key=f"export:{export.pk}")
     return export
 
 
-def build_history_export(export_id: int) -> str:
-    from records.views import history_csv_rows
+@transaction.atomic
+def records_email_start(*, patient: Patient) -> None:
+    """Queue the e-mail of the patient's history (PDF and CSV) to their verified address."""
+    outbox.enqueue("records.email_records", patient.pk)
 
+
+def build_history_export(export_id: int) -> str:
     export = Export.objects.select_related("patient__user").get(pk=export_id)
     name = f"history-{export.patient_id}-{timezone.localdate().isoformat()}.csv"
     return write_export(export, lambda: history_csv_rows(export.patient), name)
+
+
+CSV_HEADER = [
+    "Date",
+    "Doctor",
+    "Department",
+    "Visit type",
+    "Complaint",
+    "Diagnosis",
+    "Blood pressure",
+    "Pulse",
+    "Temperature (C)",
+    "SpO2 (%)",
+    "Weight (kg)",
+    "Tests done",
+    "Tests ordered",
+    "Advice",
+    "Follow-up",
+    "Prescriptions",
+]
+
+
+def history_csv_rows(patient: Patient) -> Iterator[list[str]]:
+    """One row per visit, fetched in chunks so memory stays flat for any history size."""
+    yield CSV_HEADER
+    records = (
+        VisitRecord.objects.filter(patient=patient)
+        .order_by("-appointment__start")
+        .values_list(
+            "pk",
+            "appointment__start",
+            "appointment__doctor__user__first_name",
+            "appointment__doctor__user__last_name",
+            "appointment__doctor__department__name",
+            "visit_type",
+            "complaint",
+            "diagnosis",
+            "bp_systolic",
+            "bp_diastolic",
+            "pulse",
+            "temperature_c",
+            "spo2",
+            "weight_kg",
+            "tests_done",
+            "tests_ordered",
+            "advice",
+            "follow_up_on",
+        )
+    )
+    batch: list = []
+
+    def flush(rows):
+        prescriptions: dict[int, list[str]] = {}
+        for record_id, medicine, dose, frequency, duration in PrescriptionItem.objects.filter(
+            record_id__in=[r[0] for r in rows]
+        ).values_list("record_id", "medicine", "dose", "frequency", "duration"):
+            prescriptions.setdefault(record_id, []).append(
+                " ".join(filter(None, [medicine, dose, frequency, duration]))
+            )
+        for r in rows:
+            (
+                pk,
+                start,
+                first,
+                last,
+                department,
+                vtype,
+                complaint,
+                diagnosis,
+                sys_,
+                dia,
+                pulse,
+                temp,
+                spo2,
+                weight,
+                done,
+                ordered,
+                advice,
+                follow_up,
+            ) = r
+            yield [
+                csv_safe(v)
+                for v in (
+                    timezone.localtime(start).strftime("%Y-%m-%d %H:%M"),
+                    f"Dr {first} {last}",
+                    department,
+                    vtype,
+                    complaint,
+                    diagnosis,
+                    f"{sys_}/{dia}" if sys_ else "",
+                    pulse or "",
+                    temp or "",
+                    spo2 or "",
+                    weight or "",
+                    done,
+                    ordered,
+                    advice,
+                    follow_up or "",
+                    "; ".join(prescriptions.get(pk, [])),
+                )
+            ]
+
+    for row in records.iterator(chunk_size=500):
+        batch.append(row)
+        if len(batch) == 500:
+            yield from flush(batch)
+            batch = []
+    if batch:
+        yield from flush(batch)
 
 
 def write_export(export: Export, make_rows: Callable[[], Iterable[list]], name: str) -> str:

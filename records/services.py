@@ -8,8 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.jobs import enqueue_on_commit
 from accounts.models import User
+from hms.lib import outbox
 from records.models import PrescriptionItem, VisitRecord
 from scheduling.models import Appointment, AppointmentEvent
 
@@ -90,9 +90,7 @@ def visit_complete(
         to_status=appointment.status,
         reason="Visit record written",
     )
-    from records.tasks import send_visit_summary_ready
-
-    enqueue_on_commit(send_visit_summary_ready, record.pk)
+    outbox.enqueue("records.visit_summary_ready", record.pk, key=f"visit-summary:{record.pk}")
     return record
 
 

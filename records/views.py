@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,12 +11,13 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import int_param
-from accounts.jobs import enqueue_on_commit
 from accounts.templatetags.hms_fast import pk_url
 from clinic.models import Patient
+from hms.lib.spreadsheets import streamed_csv
 from records import access
 from records.audit import audit
 from records.exports import export_start as export_start_service
+from records.exports import history_csv_rows, records_email_start
 from records.forms import PrescriptionFormSet, VisitRecordForm
 from records.models import AccessLogEntry, Export, PrescriptionItem, VisitRecord
 from records.services import RecordError, visit_complete, visit_update
@@ -339,141 +337,11 @@ def access_log(request: HttpRequest) -> HttpResponse:
 # --- Exports ------------------------------------------------------------------------------
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): prefix risky cells with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-CSV_HEADER = [
-    "Date",
-    "Doctor",
-    "Department",
-    "Visit type",
-    "Complaint",
-    "Diagnosis",
-    "Blood pressure",
-    "Pulse",
-    "Temperature (C)",
-    "SpO2 (%)",
-    "Weight (kg)",
-    "Tests done",
-    "Tests ordered",
-    "Advice",
-    "Follow-up",
-    "Prescriptions",
-]
-
-
-def history_csv_rows(patient: Patient) -> Iterator[list[str]]:
-    """One row per visit, fetched in chunks so memory stays flat for any history size."""
-    yield CSV_HEADER
-    records = (
-        VisitRecord.objects.filter(patient=patient)
-        .order_by("-appointment__start")
-        .values_list(
-            "pk",
-            "appointment__start",
-            "appointment__doctor__user__first_name",
-            "appointment__doctor__user__last_name",
-            "appointment__doctor__department__name",
-            "visit_type",
-            "complaint",
-            "diagnosis",
-            "bp_systolic",
-            "bp_diastolic",
-            "pulse",
-            "temperature_c",
-            "spo2",
-            "weight_kg",
-            "tests_done",
-            "tests_ordered",
-            "advice",
-            "follow_up_on",
-        )
-    )
-    batch: list = []
-
-    def flush(rows):
-        prescriptions: dict[int, list[str]] = {}
-        for record_id, medicine, dose, frequency, duration in PrescriptionItem.objects.filter(
-            record_id__in=[r[0] for r in rows]
-        ).values_list("record_id", "medicine", "dose", "frequency", "duration"):
-            prescriptions.setdefault(record_id, []).append(
-                " ".join(filter(None, [medicine, dose, frequency, duration]))
-            )
-        for r in rows:
-            (
-                pk,
-                start,
-                first,
-                last,
-                department,
-                vtype,
-                complaint,
-                diagnosis,
-                sys_,
-                dia,
-                pulse,
-                temp,
-                spo2,
-                weight,
-                done,
-                ordered,
-                advice,
-                follow_up,
-            ) = r
-            yield [
-                csv_safe(v)
-                for v in (
-                    timezone.localtime(start).strftime("%Y-%m-%d %H:%M"),
-                    f"Dr {first} {last}",
-                    department,
-                    vtype,
-                    complaint,
-                    diagnosis,
-                    f"{sys_}/{dia}" if sys_ else "",
-                    pulse or "",
-                    temp or "",
-                    spo2 or "",
-                    weight or "",
-                    done,
-                    ordered,
-                    advice,
-                    follow_up or "",
-                    "; ".join(prescriptions.get(pk, [])),
-                )
-            ]
-
-    for row in records.iterator(chunk_size=500):
-        batch.append(row)
-        if len(batch) == 500:
-            yield from flush(batch)
-            batch = []
-    if batch:
-        yield from flush(batch)
-
-
 @require_safe
 def history_csv(request: HttpRequest, patient_pk: int) -> StreamingHttpResponse:
     patient = access.get_patient_for_export(request, patient_pk, kind="csv")
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in history_csv_rows(patient)),
-        content_type="text/csv; charset=utf-8",
-    )
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="history-{patient.pk}-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return streamed_csv(history_csv_rows(patient), f"history-{patient.pk}-{stamp}.csv")
 
 
 @require_safe
@@ -572,8 +440,6 @@ def email_records(request: HttpRequest, patient_pk: int) -> HttpResponse:
     """Send the history PDF and CSV to the patient's verified address, in the background."""
     from allauth.account.models import EmailAddress
 
-    from records.tasks import email_records as email_records_task
-
     patient = access.get_patient_for_export(request, patient_pk, kind="email")
     address = EmailAddress.objects.filter(user=patient.user, verified=True).first()
     if address is None:
@@ -583,6 +449,6 @@ def email_records(request: HttpRequest, patient_pk: int) -> HttpResponse:
             "it first (Account → E-mail addresses).",
         )
     else:
-        enqueue_on_commit(email_records_task, patient.pk)
+        records_email_start(patient=patient)
         messages.success(request, f"Your records are being sent to {address.email}.")
     return redirect("records:patient-history", patient_pk=patient.pk)

@@ -12,11 +12,11 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.jobs import enqueue_on_commit
 from accounts.models import User
+from hms.lib import outbox
+from hms.lib.spreadsheets import csv_safe
 from records.exports import write_export
 from records.models import Export, VisitRecord
-from records.views import csv_safe
 from scheduling.models import Appointment
 
 KINDS = ("appointments", "treatments")
@@ -138,15 +138,14 @@ def rows(kind: str, first: date, last: date, doctor_id: int | None = None) -> It
 
 @transaction.atomic
 def report_start(*, kind: str, first: date, last: date, doctor_id: int | None, by: User) -> Export:
-    from reports.tasks import run_report_export
-
+    """Create the export row; a worker builds the file after commit (reports/tasks.py)."""
     export = Export.objects.create(
         owner=by,
         kind=kind,
         total=count_rows(kind, first, last, doctor_id),
         params={"from": first.isoformat(), "to": last.isoformat(), "doctor": doctor_id},
     )
-    enqueue_on_commit(run_report_export, export.pk, inline_fallback=False)
+    outbox.enqueue("reports.report_export", export.pk, key=f"export:{export.pk}")
     return export
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count, Min, Q
 from django.db.models.functions import ExtractIsoWeekDay, TruncDate
 from django.template.loader import render_to_string
@@ -17,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from clinic.models import Doctor
+from hms.lib import emails
 from records.models import VisitRecord
 from reports.models import SentNotification
 from reports.notifications import deliver, ensure_row
@@ -190,21 +190,14 @@ def deliver_monthly_report(doctor_id: int, first: date) -> str:
 
     def send() -> None:
         stats = monthly_stats(doctor, first)
-        context = {
-            "s": stats,
-            "hospital_name": settings.HOSPITAL_NAME,
-            "site": settings.HMS_BASE_URL,
-        }
-        message = EmailMultiAlternatives(
-            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your activity report for "
-            f"{first:%B %Y}",
-            body=render_to_string("emails/reports/monthly.txt", context),
-            to=[doctor.user.email],
+        emails.send(
+            "reports/monthly",
+            to=doctor.user.email,
+            subject=f"Your activity report for {first:%B %Y}",
+            context={"s": stats},
+            attachments=[
+                (f"report-{first:%Y-%m}.pdf", monthly_pdf(stats), "application/pdf"),
+            ],
         )
-        message.attach_alternative(
-            render_to_string("emails/reports/monthly.html", context), "text/html"
-        )
-        message.attach(f"report-{first:%Y-%m}.pdf", monthly_pdf(stats), "application/pdf")
-        message.send()
 
     return deliver(row.pk, send)

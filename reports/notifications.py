@@ -46,9 +46,17 @@ def claim(notification_id: int) -> bool:
     )
 
 
+class Busy(Exception):
+    """Another sender holds a fresh claim on this notification: try again later."""
+
+
 def deliver(notification_id: int, send: Callable[[], None]) -> str:
-    """Claim, send, mark. Returns what happened: sent, skipped or failed (then re-raises)."""
+    """Claim, send, mark. Returns "sent", or "skipped" when it was sent (or skipped) before;
+    raises Busy while another sender's claim is fresh, and re-raises a failed send."""
     if not claim(notification_id):
+        status = SentNotification.objects.values_list("status", flat=True).get(pk=notification_id)
+        if status == SentNotification.Status.SENDING:
+            raise Busy(f"Notification {notification_id} is being sent by another worker")
         return "skipped"
     try:
         send()

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from hms.lib import emails
 from reports.models import SentNotification
 from reports.notifications import ensure_row
 from scheduling.models import Appointment
@@ -44,26 +42,14 @@ def ledger_rows(day: date, kind: str) -> list[int]:
 
 
 def send_reminder_email(appointment: Appointment, kind: str) -> None:
-    context = {
-        "appointment": appointment,
-        "local_start": timezone.localtime(appointment.start),
-        "kind": kind,
-        "hospital_name": settings.HOSPITAL_NAME,
-        "hospital_address": settings.HOSPITAL_ADDRESS,
-        "hospital_phone": settings.HOSPITAL_PHONE,
-        "site": settings.HMS_BASE_URL,
-    }
+    local_start = timezone.localtime(appointment.start)
     when = "today" if kind == "same_day" else "tomorrow"
-    message = EmailMultiAlternatives(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Reminder: your appointment {when} at "
-        f"{context['local_start']:%H:%M}",
-        body=render_to_string("emails/reports/reminder.txt", context),
-        to=[appointment.patient.user.email],
+    emails.send(
+        "reports/reminder",
+        to=appointment.patient.user.email,
+        subject=f"Reminder: your appointment {when} at {local_start:%H:%M}",
+        context={"appointment": appointment, "local_start": local_start, "kind": kind},
     )
-    message.attach_alternative(
-        render_to_string("emails/reports/reminder.html", context), "text/html"
-    )
-    message.send()
 
 
 def ledger_rows_for(appointment: Appointment, kind: str) -> int:

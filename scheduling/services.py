@@ -16,9 +16,9 @@ from typing import TypeVar
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from accounts.jobs import enqueue_on_commit
 from accounts.models import User
 from clinic.models import Doctor, Patient
+from hms.lib import outbox
 from scheduling import slots
 from scheduling.models import (
     Appointment,
@@ -118,10 +118,13 @@ def _bust_after_commit(doctor_id: int) -> None:
     transaction.on_commit(lambda: slots.bust_doctor(doctor_id))
 
 
-def _notify(kind: str, appointment: Appointment) -> None:
-    from scheduling.tasks import send_appointment_email
-
-    enqueue_on_commit(send_appointment_email, kind, appointment.pk)
+def _notify(kind: str, appointment: Appointment, *, by: User) -> None:
+    """Record the e-mails a booking, move or cancellation causes, in its transaction (sent by a
+    worker after commit, each once: scheduling/tasks.py)."""
+    key = f"appointment:{appointment.pk}:{kind}"
+    outbox.enqueue("scheduling.patient_email", kind, appointment.pk, key=f"{key}:patient")
+    if kind in ("cancelled", "rescheduled") and by.pk == appointment.patient.user_id:
+        outbox.enqueue("scheduling.doctor_notice", kind, appointment.pk, key=f"{key}:doctor")
 
 
 def _insert_appointment(
@@ -186,7 +189,7 @@ def appointment_book(
         )
         _event(appointment, actor=by, action="booked", from_status="")
         _bust_after_commit(doctor.pk)
-        _notify("booked", appointment)
+        _notify("booked", appointment, by=by)
         return appointment
 
     try:
@@ -250,7 +253,7 @@ def appointment_reschedule(
         _event(new, actor=by, action="booked", from_status="", reason="Rescheduled")
         _bust_after_commit(old.doctor_id)
         _bust_after_commit(new_doctor.pk)
-        _notify("rescheduled", new)
+        _notify("rescheduled", new, by=by)
         return new
 
     try:
@@ -284,7 +287,7 @@ def appointment_transition(
         fields += ["cancelled_by", "cancelled_at", "cancel_reason"]
         _bust_after_commit(locked.doctor_id)
         if notify:
-            _notify("cancelled", locked)
+            _notify("cancelled", locked, by=by)
     locked.save(update_fields=fields)
     _event(locked, actor=by, action=action, from_status=from_status, reason=reason.strip())
     return locked

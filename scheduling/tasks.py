@@ -1,15 +1,13 @@
-"""E-mails about appointments, sent by the worker after the booking transaction committed."""
+"""E-mails about appointments: outbox handlers, run by a worker after the change committed."""
 
 from __future__ import annotations
 
 from datetime import UTC
 
-from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from hms.lib import emails, outbox
 from scheduling.models import Appointment
 
 SUBJECTS = {
@@ -47,64 +45,39 @@ def ics_for(appointment: Appointment, *, method: str) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-def _send(
-    *,
-    to: str,
-    subject: str,
-    template: str,
-    context: dict,
-    ics: str | None,
-    old_ics: str | None = None,
-) -> None:
-    message = EmailMultiAlternatives(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-        body=render_to_string(f"emails/scheduling/{template}.txt", context),
-        to=[to],
-    )
-    message.attach_alternative(
-        render_to_string(f"emails/scheduling/{template}.html", context), "text/html"
-    )
-    if ics:
-        message.attach("appointment.ics", ics, "text/calendar")
-    if old_ics:
-        message.attach("previous-appointment.ics", old_ics, "text/calendar")
-    message.send()
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
-def send_appointment_email(kind: str, appointment_id: int) -> None:
-    appointment = Appointment.objects.with_actors().get(pk=appointment_id)
-    context = {
+def _context(kind: str, appointment: Appointment) -> dict:
+    return {
         "appointment": appointment,
         "kind": kind,
         "local_start": timezone.localtime(appointment.start),
-        "hospital_name": settings.HOSPITAL_NAME,
-        "hospital_address": settings.HOSPITAL_ADDRESS,
-        "hospital_phone": settings.HOSPITAL_PHONE,
-        "site": settings.HMS_BASE_URL,
     }
+
+
+@outbox.handler("scheduling.patient_email")
+def send_patient_email(kind: str, appointment_id: int) -> None:
+    """Confirmation, move or cancellation, with an .ics (a move also cancels the old entry)."""
+    appointment = Appointment.objects.with_actors().get(pk=appointment_id)
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
-    _send(
+    attachments = [("appointment.ics", ics_for(appointment, method=method), "text/calendar")]
+    if kind == "rescheduled" and appointment.rescheduled_from_id:
+        old = ics_for(appointment.rescheduled_from, method="CANCEL")
+        attachments.append(("previous-appointment.ics", old, "text/calendar"))
+    emails.send(
+        "scheduling/patient",
         to=appointment.patient.user.email,
         subject=SUBJECTS[kind],
-        template="patient",
-        context=context,
-        ics=ics_for(appointment, method=method),
-        # A moved appointment also removes the old entry from the patient's calendar.
-        old_ics=ics_for(appointment.rescheduled_from, method="CANCEL")
-        if kind == "rescheduled" and appointment.rescheduled_from_id
-        else None,
+        context=_context(kind, appointment),
+        attachments=attachments,
     )
-    actor = appointment.cancelled_by if kind == "cancelled" else appointment.booked_by
-    if (
-        kind in ("cancelled", "rescheduled")
-        and actor is not None
-        and (actor.pk == appointment.patient.user_id)
-    ):
-        _send(
-            to=appointment.doctor.user.email,
-            subject=f"Patient {SUBJECTS[kind].lower()}",
-            template="doctor",
-            context=context,
-            ics=None,
-        )
+
+
+@outbox.handler("scheduling.doctor_notice")
+def send_doctor_notice(kind: str, appointment_id: int) -> None:
+    """Tell the doctor that the patient cancelled or moved their appointment."""
+    appointment = Appointment.objects.with_actors().get(pk=appointment_id)
+    emails.send(
+        "scheduling/doctor",
+        to=appointment.doctor.user.email,
+        subject=f"Patient {SUBJECTS[kind].lower()}",
+        context=_context(kind, appointment),
+    )

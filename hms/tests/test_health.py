@@ -1,18 +1,54 @@
-import pytest
+from datetime import timedelta
 
+import pytest
+import time_machine
+from django.utils import timezone
+
+from hms.lib.outbox.heartbeat import stamp
 from hms.tests.test_redis_outage import DEAD_REDIS, failover_caches
 
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_each_dependency(client):
+def test_healthz_reports_each_dependency_and_the_background_jobs(client):
+    stamp("worker")
+    stamp("beat")
+
     response = client.get("/healthz")
 
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "worker", "beat"}
     assert all(check["ok"] for check in body["checks"].values())
+    assert body["checks"]["worker"]["age_seconds"] == 0
+
+
+def test_a_stopped_worker_or_beat_is_reported_stale_with_its_age(client):
+    stamp("worker")
+    stamp("beat")
+    with time_machine.travel(timezone.now() + timedelta(seconds=200)):
+        stamp("worker")  # the worker runs, beat has stopped sending
+        response = client.get("/healthz")
+        strict = client.get("/healthz?strict=1")
+
+    assert response.status_code == 200  # the web node itself can serve
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["worker"]["ok"] is True
+    assert body["checks"]["beat"] == {
+        "ok": False,
+        "detail": "stale",
+        "age_seconds": 200,
+        "stale_after_seconds": 90,
+    }
+    assert strict.status_code == 503
+
+
+def test_jobs_never_seen_are_reported_as_such(client):
+    body = client.get("/healthz").json()
+    assert body["checks"]["worker"]["detail"] == "never seen"
+    assert client.get("/healthz?strict=1").status_code == 503
 
 
 def test_healthz_needs_no_login_and_is_never_cached(client):

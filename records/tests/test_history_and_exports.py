@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.tests.factories import PatientFactory
+from hms.lib.spreadsheets import csv_safe
 from records.models import PrescriptionItem, VisitRecord
-from records.views import csv_safe
 from scheduling.models import Appointment
 
 pytestmark = pytest.mark.django_db

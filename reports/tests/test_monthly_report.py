@@ -84,10 +84,14 @@ def test_the_report_pdf_shows_those_numbers(client, doctor, month_of_work):
     assert "Hypertension" in text and "20%" in text  # no-show rate
 
 
-def test_monthly_reports_are_mailed_once_per_doctor_and_month(month_of_work):
+def test_monthly_reports_are_mailed_once_per_doctor_and_month(
+    month_of_work, django_capture_on_commit_callbacks
+):
     DoctorFactory()  # another active doctor, with an empty month
-    assert send_monthly_reports(month=MONTH.isoformat()) == 2
-    assert send_monthly_reports(month=MONTH.isoformat()) == 2  # queued again ...
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_monthly_reports(month=MONTH.isoformat()) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_monthly_reports(month=MONTH.isoformat()) == 2  # run again ...
     assert len(mail.outbox) == 2  # ... but each doctor got it once
     pdf = mail.outbox[0].attachments[0]
     assert pdf[0] == "report-2026-10.pdf" and pdf[1].startswith(b"%PDF-")

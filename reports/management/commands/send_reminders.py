@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from reports import reminders
 from reports.models import SentNotification
-from reports.notifications import deliver
+from reports.notifications import Busy, deliver
 
 
 class Command(BaseCommand):
@@ -41,6 +41,8 @@ class Command(BaseCommand):
                 result = deliver(
                     row.pk, lambda a=appointment: reminders.send_reminder_email(a, kind)
                 )
+            except Busy:
+                result = "skipped"  # a worker is sending it right now
             except Exception as exc:  # noqa: BLE001 - reported, the others still go out
                 self.stderr.write(f"  failed for appointment {appointment.pk}: {exc}")
                 result = "failed"
