@@ -5,17 +5,27 @@ a falsy value and allauth's rate limiter, which locks with `add`, spins until it
 every login: pages "work" but login stalls and is no longer rate-limited. Here a Redis error
 instead sends the call to FALLBACK_ALIAS (a database cache shared by all processes), logs once,
 and skips Redis for RETRY_AFTER seconds so a dead Redis costs one connect timeout per window, not
-one per call. When Redis answers again, keys under our prefix are dropped, because invalidations
-made during the outage only reached the fallback and Redis may hold stale entries.
+one per call.
+
+When Redis answers again (`_recover`, in each process): what every process wrote to the fallback
+during the outage is carried over to Redis, and the rest of our keys in Redis are dropped, since
+a change or a deletion made during the outage (an invalidation, a sign-out) only reached the
+fallback. Login rate-limit histories are the exception: they are merged, the timestamps from
+before the outage with those recorded during it, so a recovery never unlocks an account early.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
+import pickle
 import time
+from datetime import UTC
 from typing import Any
 
 from django.core.cache import caches
+from django.db import connections, router
+from django.utils import timezone
 from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
@@ -23,6 +33,7 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 FALLBACK_TABLE = "hms_cache_fallback"  # the DatabaseCache table settings.CACHES["fallback"] uses
+RATE_LIMIT_PREFIX = "allauth:rl:"  # allauth's rate-limit histories: lists of hit timestamps
 REDIS_ERRORS = (ConnectionInterrupted, RedisError, OSError)
 _FAILOVER_METHODS = (
     "add",
@@ -69,9 +80,43 @@ class FailoverRedisCache(RedisCache):
 
     def _recover(self) -> None:
         # Runs before the first call that reaches Redis again; raises if Redis is still down.
-        self.delete_pattern("*")
+        written = self._fallback_entries()
+        stale = [k for k in self.iter_keys("*") if not k.startswith(RATE_LIMIT_PREFIX)]
+        if stale:
+            RedisCache.delete_many(self, stale)
+        for key, (value, ttl) in written.items():
+            if key.startswith(RATE_LIMIT_PREFIX) and isinstance(value, list):
+                value = sorted({*RedisCache.get(self, key, []), *value}, reverse=True)
+            RedisCache.set(self, key, value, ttl)
+        self.fallback.delete_many(list(written))
         self._was_down = False
-        logger.warning("Redis cache reachable again; dropped entries that may be stale")
+        logger.warning(
+            "Redis cache reachable again: carried over %s entries written during the outage",
+            len(written),
+        )
+
+    def _fallback_entries(self) -> dict[str, tuple[Any, float]]:
+        """{key: (value, seconds left)} of every live entry in the fallback table, written by any
+        process during the outage. Reads the DatabaseCache table as Django writes it (base64 of
+        a pickle under "<prefix>:<version>:<key>")."""
+        head = self.fallback.make_key("")
+        now = timezone.now()
+        entries = {}
+        with connections[router.db_for_read(self.fallback.cache_model_class)].cursor() as cursor:
+            cursor.execute(
+                f"SELECT cache_key, value, expires FROM {FALLBACK_TABLE} WHERE expires > %s",  # noqa: S608 - a constant table name
+                [now],
+            )
+            for cache_key, value, expires in cursor.fetchall():
+                if not cache_key.startswith(head):
+                    continue
+                if timezone.is_naive(expires):
+                    expires = timezone.make_aware(expires, UTC)
+                entries[cache_key[len(head) :]] = (
+                    pickle.loads(base64.b64decode(value.encode())),  # noqa: S301 - our own table
+                    max((expires - now).total_seconds(), 1),
+                )
+        return entries
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         if self._primary_available():

@@ -12,6 +12,18 @@ keepalive = 5
 # Recycle workers now and then so a slow leak never takes a node down.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 200
+
+
+def on_starting(server) -> None:
+    if workers > 1 and not os.environ.get("REDIS_URL"):
+        server.log.warning(
+            "%s web processes without REDIS_URL: each process caches on its own, so permission "
+            "changes and invalidations reach only one of them. Set REDIS_URL (or "
+            "GUNICORN_WORKERS=1).",
+            workers,
+        )
+
+
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

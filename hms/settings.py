@@ -99,10 +99,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hms.middleware.CleanQueryStringMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hms.middleware.PrivatePagesMiddleware",
     # Secure by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -193,7 +195,14 @@ else:
         },
     }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# With Redis, sessions are read from the shared cache (and kept in the database). Without it the
+# cache is per process, and a session ended in one process (sign-out) would live on in another's
+# copy: then sessions are read from the database only.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 # Minutes without a request after which a user is signed out (staff: admins and doctors).
 HMS_IDLE_TIMEOUT_STAFF = env.int("IDLE_TIMEOUT_STAFF_MINUTES", default=15)

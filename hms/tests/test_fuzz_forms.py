@@ -30,9 +30,12 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 SCRIPT = "<script>alert(1)</script>"
-# Text as people (and attackers) type it: any characters, markup, NULs, very long strings.
+# Text as people (and attackers) type it: any characters, markup, NULs and other control
+# characters (which PostgreSQL refuses or no person means), very long strings.
+controls = st.text(st.characters(categories=["Cc"]), min_size=1, max_size=4)
 text = st.one_of(
     st.text(max_size=40),
+    st.builds(lambda a, c, b: a + c + b, st.text(max_size=8), controls, st.text(max_size=8)),
     st.sampled_from(
         [SCRIPT, '"><img src=x onerror=alert(1)>', "\x00", "' OR 1=1 --", "²", "", "x" * 5000]
     ),

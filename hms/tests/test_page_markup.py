@@ -33,6 +33,10 @@ def page_templates():
 def test_template_source_has_no_inline_style_handler_or_script(path):
     source = path.read_text()
     assert 'style="' not in source, "use a CSS class: the CSP forbids inline styles"
+    for tag in re.findall(r"<style\b[^>]*>", re.sub(r"{#.*?#}", "", source)):
+        assert "nonce=" in tag, (
+            f"inline <style> without the CSP nonce: use a static CSS file ({tag})"
+        )
     assert not INLINE_HANDLER.search(source), "use a static script: the CSP forbids on*= handlers"
     for tag in re.findall(r"<script\b[^>]*>", source):
         assert "src=" in tag or "nonce=" in tag, f"inline script without the CSP nonce: {tag}"

@@ -43,7 +43,8 @@ def server(tmp_path_factory):
         "STATIC_ROOT": str(tmp / "static"),
         "HMS_VAR_DIR": str(tmp / "var"),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "1",
+        # Several processes on the embedded defaults (no Redis): sign-out must hold in all.
+        "GUNICORN_WORKERS": "3",
     }
     env.pop("DATABASE_URL", None)  # a throwaway SQLite file is enough for headers
     env["DJANGO_SUPERUSER_PASSWORD"] = "prod-test-Passw0rd!"
@@ -189,3 +190,42 @@ def test_sign_in_sets_secure_http_only_cookies_and_staff_must_set_up_two_factor(
     dashboard = _get(server + "/dashboard/", Cookie=f"sessionid={session.split(';')[0]}", **HTTPS)
     assert dashboard.status == 302
     assert dashboard.headers["Location"] == "/accounts/2fa/totp/activate/"
+
+
+def test_a_signed_out_session_is_refused_by_every_web_process(server):
+    login = _get(server + "/accounts/login/", **HTTPS)
+    csrf = _cookies(login)["csrftoken"].split(";")[0]
+    body = f"csrfmiddlewaretoken={csrf}&login=root%40example.com&password=prod-test-Passw0rd%21"
+    signed_in = _get(
+        server + "/accounts/login/",
+        data=body.encode(),
+        Cookie=f"csrftoken={csrf}",
+        Referer=server.replace("http://", "https://") + "/accounts/login/",
+        **{"Content-Type": "application/x-www-form-urlencoded"},
+        **HTTPS,
+    )
+    session = _cookies(signed_in)["sessionid"].split(";")[0]
+    cookie = f"{session}; csrftoken={csrf}"
+    for _ in range(12):  # every process has now seen (and may have cached) the session
+        assert _get(server + "/dashboard/", Cookie=cookie, **HTTPS).status == 302
+
+    signed_out = _get(
+        server + "/accounts/logout/",
+        data=f"csrfmiddlewaretoken={csrf}".encode(),
+        Cookie=cookie,
+        Referer=server.replace("http://", "https://") + "/dashboard/",
+        **{"Content-Type": "application/x-www-form-urlencoded"},
+        **HTTPS,
+    )
+    assert signed_out.status == 302
+
+    answers = [_get(server + "/dashboard/", Cookie=cookie, **HTTPS) for _ in range(40)]
+    assert all(a.headers["Location"].startswith("/accounts/login/") for a in answers)
+
+
+def test_the_error_page_fits_the_content_security_policy():
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert "<style" not in page and 'style="' not in page
+    assert "/static/css/error.css" in page

@@ -39,7 +39,21 @@ def test_check_deploy_is_clean_in_production_mode():
         "WARNING",
         SECRET_KEY="x7#kP2vQ9!mZ4rT8wL1nB6yH3cJ5dF0gS-aE_uI@oK+eR=tY*pW",
         ALLOWED_HOSTS="hms.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/15",  # production has a shared cache (not contacted)
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_without_a_shared_cache():
+    result = _manage(
+        "check",
+        "--deploy",
+        SECRET_KEY="x7#kP2vQ9!mZ4rT8wL1nB6yH3cJ5dF0gS-aE_uI@oK+eR=tY*pW",
+        ALLOWED_HOSTS="hms.example.org",
+        REDIS_URL="",
+    )
+
+    assert result.returncode != 0
+    assert "hms.E001" in result.stderr

@@ -104,15 +104,52 @@ def test_failover_cache_uses_redis_when_it_is_up(settings):
     assert caches["fallback"].get("k") is None
 
 
-@pytest.mark.redis
-def test_entries_written_before_an_outage_are_dropped_when_redis_returns(settings):
-    # An invalidation made during the outage reached only the fallback, so anything Redis
-    # still holds from before may be stale.
+@pytest.fixture
+def outage_then_recovery(settings):
+    """The failover cache on the real Redis; `start()` begins an outage (calls go to the
+    fallback), `end()` lets the next call reach Redis again (and recover)."""
     settings.CACHES = failover_caches(os.environ["REDIS_URL"])
-    settings.CACHES["default"]["OPTIONS"]["RETRY_AFTER"] = 0
-    cache.set("directory", "old list")
-    cache._mark_down(ConnectionError("simulated outage"))
+    cache.clear()
 
-    assert cache.get("directory") is None
-    cache.set("directory", "new list")
+    class Outage:
+        @staticmethod
+        def start():
+            cache._mark_down(ConnectionError("simulated outage"))
+
+        @staticmethod
+        def end():
+            cache._down_until = 0
+
+    return Outage
+
+
+@pytest.mark.redis
+def test_what_was_written_during_an_outage_is_in_redis_after_it(outage_then_recovery):
+    cache.set("directory", "old list")
+    cache.set("session-of-someone", "signed in")
+    outage_then_recovery.start()
+    cache.set("directory", "new list")  # an invalidation made during the outage
+    cache.delete("session-of-someone")  # a sign-out during the outage
+    outage_then_recovery.end()
+
     assert cache.get("directory") == "new list"
+    assert cache.get("session-of-someone") is None  # not resurrected from Redis
+    assert caches["fallback"].get("directory") is None  # carried over, not kept twice
+
+
+@pytest.mark.redis
+def test_a_recovery_never_unlocks_an_account_early(outage_then_recovery, client, password):
+    patient_user(email="target@example.com")
+    for _ in range(3):
+        _fail_login(client, "target@example.com")  # counted in Redis
+    outage_then_recovery.start()
+    for _ in range(2):
+        _fail_login(client, "target@example.com")  # counted in the fallback
+    outage_then_recovery.end()
+
+    blocked = client.post(
+        reverse("account_login"), {"login": "target@example.com", "password": password}
+    )
+
+    assert b"Too many failed login attempts" in blocked.content  # 3 + 2 failures
+    assert "_auth_user_id" not in client.session

@@ -56,11 +56,11 @@ def test_superuser_lands_on_the_hospital_dashboard(client):
     assert response.url == reverse("reports:hospital-dashboard")
 
 
-def test_hospital_dashboard_counts_doctors_patients_and_departments(
-    client, hospital_admin, django_assert_num_queries
-):
+def test_hospital_dashboard_counts_doctors_patients_and_departments(client, hospital_admin):
     from datetime import timedelta
 
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from clinic.models import Doctor
@@ -76,10 +76,12 @@ def test_hospital_dashboard_counts_doctors_patients_and_departments(
     DepartmentFactory(name="Closed", is_active=False)
     client.force_login(hospital_admin)
 
-    # session user, 2 permission lookups, 3 aggregates, the appointments needing attention:
-    # independent of the number of rows
-    with django_assert_num_queries(7):
-        response = client.get(reverse("reports:hospital-dashboard"))
+    url = reverse("reports:hospital-dashboard")
+    client.get(url)  # warm: the permission set is cached from the first request on
+    # session (without Redis), user, 3 aggregates, the appointments needing attention
+    with CaptureQueriesContext(connection) as small:
+        response = client.get(url)
+    assert len(small) <= 6
 
     assert response.context["totals"] == {
         "doctors_active": 3,
@@ -92,15 +94,17 @@ def test_hospital_dashboard_counts_doctors_patients_and_departments(
         "departments_inactive": 1,
     }
     assert b"Pending approval" in response.content
-    # More rows of every kind, some needing attention: still 7 queries.
+    # More rows of every kind, some needing attention: the same queries.
     DoctorFactory.create_batch(5)
     PatientFactory.create_batch(5)
     start = timezone.now().replace(second=0, microsecond=0) + timedelta(days=2)
     flagged = AppointmentFactory(start=start)
     flagged.doctor.leaves.create(start=start, end=start + timedelta(hours=1))
     AppointmentFactory(start=start + timedelta(days=1))
-    with django_assert_num_queries(7):
-        response = client.get(reverse("reports:hospital-dashboard"))
+    client.get(url)  # new users joined role groups: the permission cache is renewed once
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert len(large) == len(small)
     assert response.context["attention_count"] == 1
 
 
