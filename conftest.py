@@ -39,6 +39,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _broker_not_paused():
+    # A test that made a publish fail must not leave the outbox's pause to the next test.
+    from hms.lib.outbox import core
+
+    core._broker_paused_until = 0.0
+    yield
+    core._broker_paused_until = 0.0
+
+
+@pytest.fixture(autouse=True)
 def _clean_caches(settings):
     # Rate-limit counters and cached pages must not leak from one test into the next.
     yield

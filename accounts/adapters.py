@@ -6,9 +6,37 @@ from django.db import transaction
 from accounts.access import is_staff_member
 from accounts.roles import PATIENT
 from accounts.services import user_set_role
+from hms.lib import outbox
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's e-mails (address confirmation, password reset, security notices) are
+        rendered here, in the request that causes them, and sent once by a worker through the
+        outbox: a slow or absent mail server never holds a sign-up or a password reset."""
+        from allauth.account.adapter import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request),
+             **context},
+        )  # fmt: skip
+        html = next(
+            (c for c, mimetype in getattr(message, "alternatives", []) if "html" in mimetype), ""
+        )
+        if message.content_subtype == "html":  # allauth sends HTML-only bodies as the main part
+            html, body = message.body, ""
+        else:
+            body = message.body
+        outbox.enqueue(
+            "accounts.rendered_email",
+            {"subject": message.subject, "body": body, "html": html, "to": list(message.to),
+             "from_email": message.from_email},
+        )  # fmt: skip
+
     def save_user(self, request, user, form, commit=True):
         # Public sign-up only ever creates patients; staff accounts are made by hospital admins.
         with transaction.atomic():

@@ -24,6 +24,13 @@ def invitation_link(user: User) -> str:
     return f"{settings.HMS_BASE_URL}{path}"
 
 
+@outbox.handler("accounts.rendered_email", sensitive=True)
+def send_rendered_email(message: dict) -> None:
+    """An e-mail allauth rendered in the request (its links are secrets: the outbox forgets the
+    message once it is sent)."""
+    emails.send_rendered(**message)
+
+
 @outbox.handler("accounts.invitation")
 def send_invitation(user_id: int) -> bool:
     """E-mail a staff-created user a link to set their password. Skips users who already did."""

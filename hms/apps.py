@@ -18,9 +18,7 @@ class HmsConfig(AppConfig):
 
     def ready(self) -> None:
         from hms import checks  # noqa: F401 - registers the system checks
-        from hms.lib.text import refuse_control_characters_in_every_form
 
-        refuse_control_characters_in_every_form()
         post_migrate.connect(_create_cache_tables, sender=self, dispatch_uid="hms-cache-tables")
         from hms.auth import connect_signals
 

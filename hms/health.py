@@ -3,8 +3,9 @@
 JSON. The web node's own checks (database, cache, broker) decide the status: 200 when they pass,
 else 503, so a load balancer takes out only a node that cannot serve. The background processes are
 reported beside them: `worker` and `beat` with the seconds since each was last seen (heartbeat
-every 30 s; stale after HEARTBEAT_STALE_AFTER, 90 s by default). `?strict=1` answers 503 when any
-check fails, worker and beat included, for monitoring that alerts on the status code.
+every 30 s; stale after HEARTBEAT_STALE_AFTER, 90 s by default), and `outbox` (the oldest message
+still waiting, and how many gave up). `?strict=1` answers 503 when any check fails, these
+included, for monitoring that alerts on the status code.
 
 Each check is bounded by short timeouts (database connect, Redis socket timeouts, one broker
 connection attempt), so a dead dependency makes the answer slower by at most a few seconds, never
@@ -54,6 +55,8 @@ def _check_broker() -> str:
         return conn.transport.driver_type
 
 
+OUTBOX_BEHIND_AFTER = 15 * 60  # seconds a message may wait before the outbox counts as behind
+
 CHECKS: dict[str, Callable[[], str]] = {
     "database": _check_database,
     "cache": _check_cache,
@@ -62,16 +65,21 @@ CHECKS: dict[str, Callable[[], str]] = {
 
 
 def job_checks() -> dict[str, dict]:
-    """The worker and beat heartbeats: ok, and the age in seconds (None: never seen)."""
+    """The worker and beat heartbeats (age in seconds, None: never seen) and the outbox: the age
+    of the oldest message still waiting, and how many gave up (each needs a person)."""
+    from hms.lib.outbox.core import backlog
     from hms.lib.outbox.heartbeat import ages, stale_after
 
     try:
-        seen = ages()
+        seen, waiting = ages(), backlog()
     except Exception as exc:  # noqa: BLE001 - the database check reports the cause
         logger.error("Heartbeat check failed: %s: %s", type(exc).__name__, exc)
-        seen = {"worker": None, "beat": None}
+        seen, waiting = (
+            {"worker": None, "beat": None},
+            {"oldest_waiting_seconds": None, "gave_up": 0},
+        )
     limit = stale_after()
-    return {
+    checks = {
         name: {
             "ok": age is not None and age <= limit,
             "detail": "never seen" if age is None else ("ok" if age <= limit else "stale"),
@@ -80,6 +88,16 @@ def job_checks() -> dict[str, dict]:
         }
         for name, age in seen.items()
     }
+    oldest = waiting["oldest_waiting_seconds"]
+    behind = oldest is not None and oldest > OUTBOX_BEHIND_AFTER
+    checks["outbox"] = {
+        "ok": not behind and not waiting["gave_up"],
+        "detail": "gave up on some messages"
+        if waiting["gave_up"]
+        else ("behind" if behind else "ok"),
+        **waiting,
+    }
+    return checks
 
 
 def run_checks() -> dict[str, dict]:

@@ -23,7 +23,10 @@ class CleanQueryStringMiddleware:
 
 
 def _cleaned(query: QueryDict) -> QueryDict:
-    if not any(CONTROL_CHARACTERS.search(v) for _, values in query.lists() for v in values):
+    if not any(
+        CONTROL_CHARACTERS.search(key) or any(CONTROL_CHARACTERS.search(v) for v in values)
+        for key, values in query.lists()
+    ):
         return query
     cleaned = QueryDict(mutable=True)
     for key, values in query.lists():

@@ -256,8 +256,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 HMS_OUTBOX_CLAIM_TIMEOUT = env.int("OUTBOX_CLAIM_TIMEOUT", default=600)
 # A message published but still pending after this long (a broker restart lost it) is published
 # again by the sweep (a duplicate in the queue is harmless: the claim lets one run).
-HMS_OUTBOX_REPUBLISH_AFTER = env.int("OUTBOX_REPUBLISH_AFTER", default=120)
-HMS_OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+HMS_OUTBOX_REPUBLISH_AFTER = env.int("OUTBOX_REPUBLISH_AFTER", default=300)
+# A failing message is retried (30 s, 1, 2, 4 … minutes, at most an hour apart) for this long,
+# then marked "gave up"; one claimed this many times without an outcome (it kills its worker) too.
+HMS_OUTBOX_GIVE_UP_AFTER = env.int("OUTBOX_GIVE_UP_AFTER", default=86400)
+HMS_OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
 # /healthz calls the worker or beat stopped when not seen for this long (heartbeat every 30 s).
 HMS_HEARTBEAT_STALE_AFTER = env.int("HEARTBEAT_STALE_AFTER", default=90)
 

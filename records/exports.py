@@ -158,8 +158,9 @@ def history_csv_rows(patient: Patient) -> Iterator[list[str]]:
 def write_export(export: Export, make_rows: Callable[[], Iterable[list]], name: str) -> str:
     """Write the rows to the export's file and track its state; shared by every CSV export.
 
-    Safe to run twice: a finished export is left alone, an interrupted one starts again."""
-    if export.is_finished:
+    Safe to run twice: a finished export is left alone; an interrupted or failed one (the outbox
+    retries it) starts again."""
+    if export.status in (Export.Status.DONE, Export.Status.EXPIRED):
         return export.status
     Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, progress=0)
     try:
@@ -171,6 +172,7 @@ def write_export(export: Export, make_rows: Callable[[], Iterable[list]], name: 
                 writer.writerow(row)
                 if done and done % PROGRESS_EVERY == 0:
                     Export.objects.filter(pk=export.pk).update(progress=done)
+                    outbox.renew_claim()  # still at work: nobody else may take the message
             text.flush()
             text.detach()
             raw.seek(0)

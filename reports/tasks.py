@@ -26,7 +26,9 @@ def send_daily_reminders(day: str | None = None, kind: str = "same_day") -> int:
         target = date.fromisoformat(day)
     ids = reminders.ledger_rows(target, kind)
     for notification_id in ids:
-        outbox.enqueue("reports.reminder", notification_id, key=f"reminder:{notification_id}")
+        outbox.enqueue(
+            "reports.reminder", notification_id, key=f"reminder:{notification_id}", exists_ok=True
+        )
     return len(ids)
 
 
@@ -58,6 +60,7 @@ def send_monthly_reports(month: str | None = None) -> int:
             doctor_id,
             first.isoformat(),
             key=f"monthly-report:{doctor_id}:{first:%Y-%m}",
+            exists_ok=True,
         )
     return len(ids)
 

@@ -47,9 +47,12 @@ def test_changing_the_password_ends_every_other_session_but_keeps_this_one(patie
     assert not is_signed_in(phone)
 
 
-def test_resetting_the_password_by_email_ends_every_session(client, patient):
+def test_resetting_the_password_by_email_ends_every_session(
+    client, patient, django_capture_on_commit_callbacks
+):
     phone = signed_in_client(patient)
-    client.post(reverse("account_reset_password"), {"email": patient.email})
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        client.post(reverse("account_reset_password"), {"email": patient.email})
     link = re.search(r"http://\S+/accounts/password/reset/key/\S+/", mail.outbox[-1].body)[0]
     form_url = client.get(link.split("testserver")[-1]).url  # allauth hides the key in the session
 

@@ -83,12 +83,19 @@ def test_wrong_password_shows_a_clear_error(client):
     assert b"not correct" in response.content
 
 
-def test_password_reset_email_contains_a_working_link(client, password):
+def test_password_reset_email_contains_a_working_link(
+    client, password, django_capture_on_commit_callbacks
+):
+    from hms.lib.outbox.models import Message
+
     user = UserFactory(email="forgetful@example.com")
 
-    client.post(reverse("account_reset_password"), {"email": "forgetful@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        client.post(reverse("account_reset_password"), {"email": "forgetful@example.com"})
 
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"].endswith("@hms.local>")
+    assert Message.objects.get().args == []  # the link is not kept once sent
     link = re.search(r"http://\S+/accounts/password/reset/key/\S+/", mail.outbox[0].body).group(0)
     path = link.split("testserver", 1)[1]
     form_page = client.get(path, follow=True)

@@ -33,6 +33,21 @@ def message_id(key: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
 
 
+def _stamp(message: EmailMultiAlternatives) -> None:
+    key = current_key.get()
+    if key:
+        message.extra_headers["Message-ID"] = message_id(key)
+
+
+def send_rendered(*, subject: str, body: str, html: str, to: list[str], from_email: str) -> None:
+    """Send a message rendered elsewhere (allauth's e-mails, rendered in the request)."""
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to, from_email=from_email)
+    if html:
+        message.attach_alternative(html, "text/html")
+    _stamp(message)
+    message.send()
+
+
 def send(
     template: str,
     *,
@@ -51,7 +66,5 @@ def send(
     message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)
-    key = current_key.get()
-    if key:
-        message.extra_headers["Message-ID"] = message_id(key)
+    _stamp(message)
     message.send()

@@ -19,7 +19,7 @@ def test_healthz_reports_each_dependency_and_the_background_jobs(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker", "worker", "beat"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "worker", "beat", "outbox"}
     assert all(check["ok"] for check in body["checks"].values())
     assert body["checks"]["worker"]["age_seconds"] == 0
 
@@ -79,3 +79,19 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
 
     assert response.status_code == 503
     assert response.json()["checks"]["broker"]["ok"] is False
+
+
+def test_the_outbox_is_reported_behind_or_with_messages_given_up(client):
+    from hms.lib.outbox.models import Message
+
+    stamp("worker")
+    stamp("beat")
+    assert client.get("/healthz").json()["checks"]["outbox"]["ok"] is True
+    Message.objects.create(key="old", handler="x", created=timezone.now() - timedelta(hours=1))
+    Message.objects.create(key="dead", handler="x", status="dead")
+
+    outbox = client.get("/healthz").json()["checks"]["outbox"]
+
+    assert outbox["ok"] is False and outbox["gave_up"] == 1
+    assert outbox["oldest_waiting_seconds"] >= 3600
+    assert client.get("/healthz?strict=1").status_code == 503

@@ -153,3 +153,38 @@ def test_a_recovery_never_unlocks_an_account_early(outage_then_recovery, client,
 
     assert b"Too many failed login attempts" in blocked.content  # 3 + 2 failures
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.redis
+def test_a_process_recovering_later_keeps_what_others_wrote_since(outage_then_recovery, settings):
+    from hms.cache import FailoverRedisCache
+
+    params = settings.CACHES["default"]
+    other = FailoverRedisCache(params["LOCATION"], params)  # a second web process
+    outage_then_recovery.start()
+    other._mark_down(ConnectionError("simulated outage"))  # both saw the outage
+    outage_then_recovery.end()
+    cache.set("directory", "rebuilt after the outage")  # this process recovers and writes
+
+    other._down_until = 0
+    other.get("anything")  # the other process recovers later
+
+    assert cache.get("directory") == "rebuilt after the outage"
+
+
+@pytest.mark.redis
+def test_an_unreadable_fallback_row_does_not_stop_the_recovery(outage_then_recovery):
+    from django.db import connection
+
+    outage_then_recovery.start()
+    cache.set("good", "kept")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO hms_cache_fallback (cache_key, value, expires) VALUES (%s, %s, %s)",
+            [":1:broken", "not base64 pickle!", "2999-01-01 00:00:00"],
+        )
+    outage_then_recovery.end()
+
+    assert cache.get("good") == "kept"
+    cache.set("after", "works")
+    assert cache.get("after") == "works"

@@ -57,6 +57,7 @@ def _env(**extra) -> dict:
         "CELERY_UNACKED_RESTORE_INTERVAL": "1",
         "CELERY_UNACKED_RESTORE_THROTTLE": "1",
         "NOTIFICATION_CLAIM_TIMEOUT": "3",
+        "OUTBOX_CLAIM_TIMEOUT": "3",
         **extra,
     }
     env.pop("EMAIL_URL", None)
@@ -117,7 +118,9 @@ def broker_mode():
 
 
 def test_a_worker_killed_mid_send_leads_to_exactly_one_email(tmp_path, broker_mode):
-    from reports.tasks import send_reminder
+    from django.db import transaction
+
+    from hms.lib import outbox
 
     appointment = _appointment()
     row = SentNotification.objects.create(
@@ -126,7 +129,8 @@ def test_a_worker_killed_mid_send_leads_to_exactly_one_email(tmp_path, broker_mo
     smtp = SilentSmtpServer()
     first = _worker(_env(EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}"))
     try:
-        send_reminder.delay(row.pk)
+        with transaction.atomic():  # published to the broker when this commits
+            outbox.enqueue("reports.reminder", row.pk, key=f"reminder:{row.pk}")
         # The first worker has claimed the row and is stuck talking to the mail server ...
         assert _wait(lambda: SentNotification.objects.get(pk=row.pk).status == "sending")
         first.send_signal(signal.SIGKILL)  # ... and dies there, without acknowledging.

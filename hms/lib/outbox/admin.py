@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils import timezone
 
 from hms.lib.outbox import core
 from hms.lib.outbox.models import Heartbeat, Message
@@ -24,11 +25,16 @@ class MessageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Run the selected messages again now (not those already done)")
+    @admin.action(description="Run the selected messages again now (not done or running ones)")
     def retry_now(self, request, queryset):
-        ids = list(queryset.exclude(status=Message.Status.DONE).values_list("pk", flat=True))
+        waiting = [Message.Status.PENDING, Message.Status.FAILED, Message.Status.DEAD]
+        ids = list(queryset.filter(status__in=waiting).values_list("pk", flat=True))
         Message.objects.filter(pk__in=ids).update(
-            status=Message.Status.PENDING, attempts=0, published_at=None
+            status=Message.Status.PENDING,
+            attempts=0,
+            published_at=None,
+            available_at=timezone.now(),
+            created=timezone.now(),  # a new day of retries
         )
         transaction.on_commit(lambda: [core.publish(pk) for pk in ids])
         self.message_user(request, f"{len(ids)} message(s) queued again.", messages.SUCCESS)

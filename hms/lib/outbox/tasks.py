@@ -20,3 +20,8 @@ def sweep() -> int:
 @shared_task(name=heartbeat.TASK, ignore_result=True)
 def beat() -> None:
     heartbeat.stamp("worker")
+
+
+@shared_task(name="outbox.purge", ignore_result=True)
+def purge() -> int:
+    return core.purge_done()
