@@ -11,7 +11,7 @@ export HMS_PORT := $(PORT)
 help:
 	@echo "make run      start web + Celery worker + beat with demo data (http://127.0.0.1:$(PORT))"
 	@echo "make test     run the whole test suite (SQLite, or DATABASE_URL/REDIS_URL if set)"
-	@echo "make lint     ruff check + ruff format --check"
+	@echo "make lint     ruff check + ruff format --check + lint-imports (imports run one way)"
 	@echo "make format   apply ruff fixes and formatting"
 	@echo "make bench    performance benchmark on PostgreSQL + Redis (~10 min; docs/performance.md)"
 	@echo "make clean    remove var/ (local database, mail, broker files) and the virtualenv"
@@ -49,6 +49,7 @@ bench: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .

@@ -19,6 +19,7 @@ BOOKINGS_WANTED = 6000
 def remove_previous_bookings() -> int:
     from django.db import transaction
 
+    from hms.lib import cached
     from scheduling import slots
     from scheduling.models import Appointment, AppointmentEvent
 
@@ -26,7 +27,7 @@ def remove_previous_bookings() -> int:
         ids = list(Appointment.objects.filter(reason=BENCH_REASON).values_list("pk", flat=True))
         AppointmentEvent.objects.filter(appointment_id__in=ids).delete()
         Appointment.objects.filter(pk__in=ids).delete()
-    slots.bust_all()
+    cached.invalidate(slots.ALL_DOCTORS, now=True)
     return len(ids)
 
 

@@ -2,13 +2,13 @@
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.db import transaction
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.models import Department, Doctor, Patient
-from clinic.selectors import directory_cache_bust
+from clinic.selectors import DIRECTORY
 from clinic.signals import patient_data_accessed
+from hms.lib import cached
 
 
 class AuditedAdminMixin:
@@ -61,11 +61,11 @@ class AuditedAdminMixin:
 class BustDirectoryCacheMixin:
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        transaction.on_commit(directory_cache_bust)
+        cached.invalidate(DIRECTORY)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(directory_cache_bust)
+        cached.invalidate(DIRECTORY)
 
 
 @admin.register(Department)

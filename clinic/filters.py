@@ -2,11 +2,10 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from accounts.filters import BootstrapFilterMixin
 from clinic.models import Department, Doctor, Patient
 
 
-class DoctorFilter(BootstrapFilterMixin, django_filters.FilterSet):
+class DoctorFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
     department = django_filters.ModelChoiceFilter(
         queryset=Department.objects.all(), empty_label="All departments"
@@ -42,7 +41,7 @@ class DoctorFilter(BootstrapFilterMixin, django_filters.FilterSet):
         return queryset.filter(status=value, removed_at__isnull=True)
 
 
-class PatientFilter(BootstrapFilterMixin, django_filters.FilterSet):
+class PatientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
     active = django_filters.ChoiceFilter(
         field_name="is_active",

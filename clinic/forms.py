@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -11,19 +9,9 @@ from PIL import Image
 
 from accounts.models import User
 from clinic.models import Department, Doctor, Patient
+from hms.lib.forms import LayoutMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _helper(*layout) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False  # templates own the <form> and its buttons
-    helper.layout = Layout(*[item for item in layout if item is not None])
-    return helper
-
-
-def _row(*names: str | None) -> Row:
-    return Row(*[Column(n, css_class="col-md") for n in names if n])
 
 
 class NamesMixin(forms.Form):
@@ -72,7 +60,7 @@ DOCTOR_PROFILE_FIELDS = [
 ]
 
 
-class DoctorProfileForm(forms.ModelForm):
+class DoctorProfileForm(LayoutMixin, forms.ModelForm):
     class Meta:
         model = Doctor
         fields = DOCTOR_PROFILE_FIELDS
@@ -89,21 +77,22 @@ class DoctorProfileForm(forms.ModelForm):
             self.fields["department"].queryset = Department.objects.filter(
                 is_active=True
             ) | Department.objects.filter(pk=current)
-        self.helper = _helper(*self.layout_fields())
 
-    def layout_fields(self) -> list:
-        return [
-            _row("first_name", "last_name") if "first_name" in self.fields else None,
-            "email" if "email" in self.fields else None,
-            _row("department", "specialization")
-            if "department" in self.fields
-            else "specialization",
-            _row("qualifications", "experience_years"),
-            _row("phone", "consultation_fee", "slot_minutes"),
-            "about",
-            "photo",
-            "approve" if "approve" in self.fields else None,
-        ]
+    layout = [
+        (
+            "",
+            [
+                ("first_name", "last_name"),
+                ("email",),
+                ("department", "specialization"),
+                ("qualifications", "experience_years"),
+                ("phone", "consultation_fee", "slot_minutes"),
+                ("about",),
+                ("photo",),
+                ("approve",),
+            ],
+        )
+    ]
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
@@ -167,7 +156,7 @@ PATIENT_PROFILE_FIELDS = [
 ]
 
 
-class PatientProfileForm(forms.ModelForm):
+class PatientProfileForm(LayoutMixin, forms.ModelForm):
     class Meta:
         model = Patient
         fields = PATIENT_PROFILE_FIELDS
@@ -189,24 +178,27 @@ class PatientProfileForm(forms.ModelForm):
         self.fields["date_of_birth"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["height_cm"].widget.attrs.update(min=30, max=250, step="0.1")
         self.fields["weight_kg"].widget.attrs.update(min=1, max=400, step="0.1")
-        self.helper = _helper(
-            Fieldset(
-                "Personal details",
-                _row("first_name", "last_name") if "first_name" in self.fields else None,
-                "email" if "email" in self.fields else None,
-                _row("gender", "date_of_birth", "phone"),
-                "address",
-            ),
-            Fieldset(
-                "Emergency contact", _row("emergency_contact_name", "emergency_contact_phone")
-            ),
-            Fieldset(
-                "Health",
-                _row("blood_group", "height_cm", "weight_kg"),
-                _row("allergies", "chronic_conditions"),
-                _row("has_disability", "disability_notes"),
-            ),
-        )
+
+    layout = [
+        (
+            "Personal details",
+            [
+                ("first_name", "last_name"),
+                ("email",),
+                ("gender", "date_of_birth", "phone"),
+                ("address",),
+            ],
+        ),
+        ("Emergency contact", [("emergency_contact_name", "emergency_contact_phone")]),
+        (
+            "Health",
+            [
+                ("blood_group", "height_cm", "weight_kg"),
+                ("allergies", "chronic_conditions"),
+                ("has_disability", "disability_notes"),
+            ],
+        ),
+    ]
 
     def clean_date_of_birth(self):
         born = self.cleaned_data.get("date_of_birth")

@@ -14,7 +14,8 @@ from accounts.models import User
 from accounts.roles import DOCTOR, PATIENT
 from accounts.seed import ensure_demo_user
 from clinic.models import Department, Doctor, Patient
-from clinic.selectors import directory_cache_bust
+from clinic.selectors import DIRECTORY
+from hms.lib import cached
 
 DEPARTMENTS = {
     "Cardiology": "Heart and blood vessels: chest pain, hypertension, arrhythmia, heart failure.",
@@ -232,7 +233,7 @@ def seed_small() -> dict[str, int]:
         user = ensure_demo_user(email=email, first_name=first, last_name=last, role=PATIENT)
         fields = _profile_fields(rng, today)
         Patient.objects.get_or_create(user=user, defaults=fields)
-    transaction.on_commit(directory_cache_bust)
+    cached.invalidate(DIRECTORY)
     return {"departments": len(departments), "doctors": len(DOCTORS) + 1, "patients": 25}
 
 
@@ -271,5 +272,5 @@ def seed_bulk_profiles(*, batch_size: int = 2000) -> dict[str, int]:
         Patient,
         batch_size=batch_size,
     )
-    directory_cache_bust()
+    cached.invalidate(DIRECTORY, now=True)
     return {"doctors": len(doctor_users), "patients": len(patient_users)}

@@ -1,8 +1,8 @@
 """Reads for the clinic: the cached directory and department lists, and staff totals.
 
-Cached entries are keyed by a version token; any change that affects them replaces the token
-(`directory_cache_bust`, called after commit by the services and by Django admin), so a change
-is visible on the very next request and old entries simply expire.
+Cached in the family DIRECTORY (hms.lib.cached): every change that affects these lists calls
+`cached.invalidate(DIRECTORY)` (the services and Django admin), so a change is visible on the
+very next request and old entries simply expire.
 """
 
 from __future__ import annotations
@@ -11,27 +11,17 @@ import hashlib
 import itertools
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Q
 
-from accounts import versions
 from clinic.models import Department, Doctor, Patient
+from hms.lib import cached
 
-VERSION_KEY = "clinic:directory:version"
+DIRECTORY = "clinic.directory"
 TTL = 60 * 15
 
 
-def directory_cache_bust() -> None:
-    versions.renew(VERSION_KEY)
-
-
 def _cached(name: str, compute) -> Any:
-    key = f"clinic:{versions.current(VERSION_KEY)}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, TTL)
-    return value
+    return cached.cached(DIRECTORY, name, compute, TTL)
 
 
 def department_rows() -> list[dict]:

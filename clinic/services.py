@@ -16,8 +16,9 @@ from accounts.models import User
 from accounts.roles import DOCTOR, PATIENT
 from accounts.services import invitation_send, user_create_invited
 from clinic.models import Department, Doctor, Patient
-from clinic.selectors import directory_cache_bust
+from clinic.selectors import DIRECTORY
 from clinic.signals import doctor_deactivated, doctor_pending_work
+from hms.lib import cached
 
 
 class ClinicError(Exception):
@@ -33,7 +34,7 @@ class InvalidTransition(ClinicError):
 
 
 def _bust_directory_after_commit() -> None:
-    transaction.on_commit(directory_cache_bust)
+    cached.invalidate(DIRECTORY)
 
 
 def _apply(instance: Any, fields: dict[str, Any]) -> None:

@@ -13,20 +13,18 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from accounts import versions
+from hms.lib import cached
 
-TOKEN_KEY = "perms:version"  # noqa: S105 (a cache key, not a password)
+PERMISSIONS = "permissions"  # the cache family
 PERMISSION_CACHE_TTL = 300
 
 
 def bust_permissions(**kwargs) -> None:
     """Forget every cached permission set (now, and once the current transaction commits)."""
-    versions.renew(TOKEN_KEY)
-    transaction.on_commit(lambda: versions.renew(TOKEN_KEY))
+    cached.invalidate(PERMISSIONS, now=True)
+    cached.invalidate(PERMISSIONS)
 
 
 class CachedPermissionsBackend(ModelBackend):
@@ -39,11 +37,13 @@ class CachedPermissionsBackend(ModelBackend):
             # is every permission, and a demoted superuser must lose it on the next request.
             joined = user_obj.date_joined.timestamp() if user_obj.date_joined else 0
             superuser = int(user_obj.is_superuser)
-            key = f"perms:{user_obj.pk}:{joined}:{superuser}:{versions.current(TOKEN_KEY)}"
-            perms = cache.get(key)
-            if perms is None:
-                perms = super().get_all_permissions(user_obj)
-                cache.set(key, perms, PERMISSION_CACHE_TTL)
+            key = f"{user_obj.pk}:{joined}:{superuser}"
+            perms = cached.cached(
+                PERMISSIONS,
+                key,
+                lambda: super(CachedPermissionsBackend, self).get_all_permissions(user_obj),
+                PERMISSION_CACHE_TTL,
+            )
             user_obj._perm_cache = set(perms)
         return user_obj._perm_cache
 

@@ -81,8 +81,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
-    "crispy_forms",
-    "crispy_bootstrap5",
+    "django.forms",
     "django_celery_beat",
     "django_filters",
     "phonenumber_field",
@@ -110,7 +109,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
-    "scheduling.middleware.ChooseDoctorMiddleware",
+    "scheduling.middleware.DoctorNotChosenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -133,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hms.context_processors.hospital",
+                "hms.context_processors.navigation",
             ],
         },
     },
@@ -318,9 +318,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 # --- Forms and UI ---------------------------------------------------------------------------
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
-CRISPY_FAIL_SILENTLY = not (DEBUG or TESTING)
+# Every form (HMS's, allauth's, Django's, the filter bars) is drawn by Django's own field
+# templates, overridden in templates/django/forms/ with Bootstrap markup.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "static/"

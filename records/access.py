@@ -141,3 +141,32 @@ def get_export_for_user(request: HttpRequest, pk: int) -> Export:
         )
         raise Http404
     return export
+
+
+def may_see_versions(user, record: VisitRecord) -> bool:
+    """Earlier versions of a record: its author, other doctors, and staff (not patients)."""
+    return (
+        user.pk == record.author_id
+        or is_records_staff(user)
+        or user.has_perm("records.write_own_visit_record")
+    )
+
+
+def get_record_versions_for_user(request: HttpRequest, pk: int) -> VisitRecord:
+    record = get_record_for_user(request, pk)
+    if not may_see_versions(request.user, record):
+        raise PermissionDenied
+    return record
+
+
+def get_own_patient(request: HttpRequest, *, download: bool = False) -> Patient:
+    """The signed-in patient's own profile, for the pages about themself: 403 for others (404
+    for a download, which has nothing to show them)."""
+    patient = Patient.objects.with_related().filter(user=request.user).first()
+    if patient is None or not request.user.has_perm("records.view_own_history"):
+        raise Http404 if download else PermissionDenied
+    return patient
+
+
+def may_search_access_log(user) -> bool:
+    return is_records_staff(user) and user.has_perm("records.view_all_access_log")

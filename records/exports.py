@@ -34,6 +34,18 @@ def export_start(*, patient: Patient, by: User) -> Export:
     return export
 
 
+def verified_address(patient: Patient) -> str | None:
+    """The patient's verified e-mail address (primary first), or None."""
+    from allauth.account.models import EmailAddress
+
+    return (
+        EmailAddress.objects.filter(user=patient.user, verified=True)
+        .order_by("-primary")
+        .values_list("email", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
 def records_email_start(*, patient: Patient) -> None:
     """Queue the e-mail of the patient's history (PDF and CSV) to their verified address."""

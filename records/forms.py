@@ -1,18 +1,13 @@
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 
+from hms.lib.forms import LayoutMixin
 from hms.lib.formsets import CompleteFormSetMixin
 from records.models import PrescriptionItem, VisitRecord
 
 
-def _row(*names: str) -> Row:
-    return Row(*[Column(n, css_class="col-md") for n in names])
-
-
-class VisitRecordForm(forms.ModelForm):
+class VisitRecordForm(LayoutMixin, forms.ModelForm):
     class Meta:
         model = VisitRecord
         fields = [
@@ -44,22 +39,19 @@ class VisitRecordForm(forms.ModelForm):
     def __init__(self, *args, visit_date=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.visit_date = visit_date
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Fieldset("Visit", _row("visit_type", "follow_up_on"), "complaint"),
-            Fieldset(
-                "Vitals (optional)",
-                _row("bp_systolic", "bp_diastolic", "pulse"),
-                _row("temperature_c", "spo2", "weight_kg"),
-            ),
-            Fieldset(
-                "Assessment",
-                "diagnosis",
-                _row("tests_done", "tests_ordered"),
-                _row("advice", "notes"),
-            ),
-        )
+
+    layout = [
+        ("Visit", [("visit_type", "follow_up_on"), ("complaint",)]),
+        (
+            "Vitals (optional)",
+            [("bp_systolic", "bp_diastolic", "pulse"), ("temperature_c", "spo2", "weight_kg")],
+        ),
+        ("Assessment", [("diagnosis",), ("tests_done", "tests_ordered"), ("advice", "notes")]),
+    ]
+
+    def record_data(self) -> dict:
+        """The cleaned values the services save."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
 
     def clean(self):
         data = super().clean()
@@ -76,14 +68,23 @@ class VisitRecordForm(forms.ModelForm):
         return data
 
 
+# A tuple, not Meta.fields: the inline formset appends its foreign key to that list.
+ITEM_FIELDS = ("medicine", "dose", "frequency", "duration", "instructions")
+
+
 class PrescriptionItemForm(forms.ModelForm):
     class Meta:
         model = PrescriptionItem
-        fields = ["medicine", "dose", "frequency", "duration", "instructions"]
+        fields = list(ITEM_FIELDS)
 
 
 class BasePrescriptionFormSet(CompleteFormSetMixin, forms.BaseInlineFormSet):
-    pass
+    def items(self) -> list[dict]:
+        """The lines to keep or add, as the services take them ("id" None for new lines)."""
+        return [
+            {"id": f.instance.pk, **{name: f.cleaned_data[name] for name in ITEM_FIELDS}}
+            for f in self.kept_forms()
+        ]
 
 
 PrescriptionFormSet = forms.inlineformset_factory(

@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
 from hms.lib import outbox
 from records.models import PrescriptionItem, VisitRecord
-from scheduling.models import Appointment, AppointmentEvent
+from scheduling.models import Appointment
+from scheduling.services import NotAllowed, appointment_transition
 
 
 class RecordError(Exception):
@@ -59,39 +59,38 @@ def visit_complete(
     items: list[dict[str, Any]],
     now: datetime | None = None,
 ) -> VisitRecord:
-    """Write the visit record and mark the appointment completed, in one transaction."""
-    appointment = (
-        Appointment.objects.select_for_update(of=("self",)).with_related().get(pk=appointment.pk)
-    )
-    if appointment.doctor.user_id != by.pk:
-        raise RecordError("Only the appointment's doctor can complete this visit.")
-    if hasattr(appointment, "visit_record"):
+    """Write the visit record and mark the appointment completed, in one transaction. The
+    status change is the status machine's (scheduling.services.appointment_transition): only
+    the appointment's doctor, on the day of the visit or later, while it is booked or checked
+    in."""
+    if VisitRecord.objects.filter(appointment_id=appointment.pk).exists():
         raise RecordError("This visit already has a record: edit it instead.")
-    if appointment.status not in Appointment.OPEN_STATUSES:
-        raise RecordError(
-            f"This appointment is {appointment.get_status_display().lower()}: it cannot be "
-            "completed."
+    try:
+        appointment = appointment_transition(
+            appointment=appointment,
+            action="complete",
+            by=by,
+            reason="Visit record written",
+            now=now,
         )
-    if timezone.localdate(appointment.start) > timezone.localdate(now or timezone.now()):
-        raise RecordError("A visit can be completed on the day of the appointment, not before.")
+    except NotAllowed as exc:
+        raise RecordError(_why_not_complete(appointment, by, now)) from exc
     record = VisitRecord(appointment=appointment, patient=appointment.patient, author=by, **data)
     record._history_user = by
     record.full_clean()
     record.save()
     _save_items(record, items, [], by)
-    from_status = appointment.status
-    appointment.status = Appointment.Status.COMPLETED
-    appointment.save(update_fields=["status", "updated"])
-    AppointmentEvent.objects.create(
-        appointment=appointment,
-        actor=by,
-        action="complete",
-        from_status=from_status,
-        to_status=appointment.status,
-        reason="Visit record written",
-    )
     outbox.enqueue("records.visit_summary_ready", record.pk, key=f"visit-summary:{record.pk}")
     return record
+
+
+def _why_not_complete(appointment: Appointment, by: User, now: datetime | None) -> str:
+    if appointment.doctor.user_id != by.pk:
+        return "Only the appointment's doctor can complete this visit."
+    if appointment.status not in Appointment.OPEN_STATUSES:
+        status = appointment.get_status_display().lower()
+        return f"This appointment is {status}: it cannot be completed."
+    return "A visit can be completed on the day of the appointment, not before."
 
 
 @transaction.atomic

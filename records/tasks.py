@@ -37,16 +37,12 @@ def run_history_export(export_id: int) -> str:
 @outbox.handler("records.email_records")
 def email_records(patient_id: int) -> bool:
     """Send the patient's history (PDF and CSV) to their verified e-mail address."""
-    from allauth.account.models import EmailAddress
-
     from clinic.models import Patient
-    from records.exports import history_csv_rows
+    from records.exports import history_csv_rows, verified_address
     from records.pdf import history_pdf
 
     patient = Patient.objects.select_related("user").get(pk=patient_id)
-    address = (
-        EmailAddress.objects.filter(user=patient.user, verified=True).order_by("-primary").first()
-    )
+    address = verified_address(patient)
     if address is None:
         return False
     buffer = io.StringIO()
@@ -54,7 +50,7 @@ def email_records(patient_id: int) -> bool:
     stamp = timezone.localdate().isoformat()
     emails.send(
         "records/records",
-        to=address.email,
+        to=address,
         subject="Your medical records",
         context={"patient": patient},
         attachments=[

@@ -6,17 +6,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.core.cache import cache
 from django.db.models import Count, F
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
-from accounts import versions
 from clinic.models import Doctor, Patient
+from hms.lib import cached
 from scheduling.models import Appointment, Holiday, WorkingHours
 
 CACHE_SECONDS = 300
-VERSION_KEY = "reports:stats:version"
 LATE_CANCEL = timedelta(hours=24)
 
 
@@ -32,22 +30,12 @@ def _range(days: int) -> tuple[date, date, datetime, datetime]:
     )
 
 
-def stats_version() -> str:
-    return versions.current(VERSION_KEY)
-
-
-def bump_stats_version() -> None:
-    """Called after commit by every write to appointments, patients or visit records."""
-    versions.renew(VERSION_KEY)
+STATISTICS = "reports.statistics"  # the cache family: invalidated by every write behind them
 
 
 def hospital_analytics(days: int) -> dict:
-    key = f"reports:analytics:{stats_version()}:{days}:{timezone.localdate().isoformat()}"
-    data = cache.get(key)
-    if data is None:
-        data = _compute(days)
-        cache.set(key, data, CACHE_SECONDS)
-    return data
+    key = f"{days}:{timezone.localdate().isoformat()}"
+    return cached.cached(STATISTICS, key, lambda: _compute(days), CACHE_SECONDS)
 
 
 def _compute(days: int) -> dict:

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.access import int_param
 from clinic.models import Doctor, Patient
-from scheduling.models import Appointment
+from hms.lib.request import parse_id
+from scheduling.models import Appointment, Leave
 
 
 def is_scheduling_staff(user) -> bool:
@@ -29,11 +29,22 @@ def get_appointment_for_user(user, pk: int) -> Appointment:
     return appointment
 
 
+def get_own_appointments(user):
+    """The appointments of a patient or a doctor themself (with what lists show); 403 for
+    anyone else."""
+    appointments = Appointment.objects.with_related().with_attention()
+    if user.has_perm("scheduling.book_own_appointment"):
+        return appointments.filter(patient__user=user)
+    if user.has_perm("scheduling.manage_own_schedule"):
+        return appointments.filter(doctor__user=user)
+    raise PermissionDenied
+
+
 def get_booking_patient(user, for_patient: str | None) -> Patient:
     """Whom a booking is for: staff book for any active patient (?for=<id>), patients for
     themselves."""
     if for_patient and is_scheduling_staff(user):
-        patient_id = int_param(for_patient)
+        patient_id = parse_id(for_patient)
         if patient_id is None:
             raise Http404
         return get_object_or_404(Patient.objects.with_related(), pk=patient_id)
@@ -49,7 +60,32 @@ def get_bookable_doctor(pk: int) -> Doctor:
     return doctor
 
 
-class ChooseDoctor(Exception):
+def rescheduling_doctors(user, appointment: Appointment) -> list[Doctor]:
+    """Whom staff may move an appointment to: the bookable doctors of its department (others
+    move it with the same doctor only)."""
+    if not is_scheduling_staff(user):
+        return []
+    return list(
+        Doctor.objects.bookable().with_related().filter(department=appointment.doctor.department_id)
+    )
+
+
+def get_rescheduling_doctor(user, appointment: Appointment, wanted_id: int | None) -> Doctor:
+    """The doctor of the new time: the same one, or for staff the bookable doctor asked for."""
+    if wanted_id and wanted_id != appointment.doctor_id and is_scheduling_staff(user):
+        return get_bookable_doctor(wanted_id)
+    return appointment.doctor
+
+
+def get_leave_for_user(user, pk: int) -> Leave:
+    """Leave of the doctor's own (or, for staff, of any doctor); 404 when unknown, 403 else."""
+    leave = get_object_or_404(Leave.objects.select_related("doctor__user"), pk=pk)
+    if get_schedule_doctor(user, str(leave.doctor_id)).pk != leave.doctor_id:
+        raise PermissionDenied
+    return leave
+
+
+class DoctorNotChosen(Exception):
     """Staff opened a per-doctor page without saying which doctor."""
 
 
@@ -57,8 +93,8 @@ def get_schedule_doctor(user, doctor_pk: str | None = None) -> Doctor:
     """The doctor whose schedule/availability is shown: own for doctors, any for staff."""
     if is_scheduling_staff(user):
         if not doctor_pk:
-            raise ChooseDoctor
-        doctor_id = int_param(doctor_pk)
+            raise DoctorNotChosen
+        doctor_id = parse_id(doctor_pk)
         if doctor_id is None:
             raise Http404
         return get_object_or_404(Doctor.objects.with_related(), pk=doctor_id)

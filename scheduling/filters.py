@@ -2,19 +2,24 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from accounts.filters import BootstrapFilterMixin
 from clinic.models import Department, Doctor
-from scheduling import slots
+from hms.lib.forms import FastSelect
+from hms.lib.request import is_sane_day
 from scheduling.models import Appointment
+from scheduling.slots import day_bounds
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class AppointmentFilter(BootstrapFilterMixin, django_filters.FilterSet):
+class AppointmentFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(label="From", method="filter_from", widget=DATE)
     date_to = django_filters.DateFilter(label="To", method="filter_to", widget=DATE)
     doctor = django_filters.ModelChoiceFilter(
-        queryset=Doctor.objects.with_related(), empty_label="All doctors"
+        queryset=Doctor.objects.not_removed()
+        .with_related()
+        .order_by("user__last_name", "user__first_name"),
+        empty_label="All doctors",
+        widget=FastSelect,
     )
     department = django_filters.ModelChoiceFilter(
         field_name="doctor__department",
@@ -57,14 +62,14 @@ class AppointmentFilter(BootstrapFilterMixin, django_filters.FilterSet):
         self.form.fields["patient"].widget.attrs["placeholder"] = "Name or e-mail"
 
     def filter_from(self, queryset, name, value):
-        if not slots.is_sane_day(value):
+        if not is_sane_day(value):
             return queryset
-        return queryset.filter(start__gte=slots.day_bounds(value)[0])
+        return queryset.filter(start__gte=day_bounds(value)[0])
 
     def filter_to(self, queryset, name, value):
-        if not slots.is_sane_day(value):
+        if not is_sane_day(value):
             return queryset
-        return queryset.filter(start__lt=slots.day_bounds(value)[1])
+        return queryset.filter(start__lt=day_bounds(value)[1])
 
     def filter_when(self, queryset, name, value):
         if value == "upcoming":

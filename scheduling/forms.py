@@ -69,6 +69,18 @@ class WorkingHoursForm(forms.ModelForm):
 
 
 class BaseWorkingHoursFormSet(CompleteFormSetMixin, forms.BaseModelFormSet):
+    def rows(self) -> list[tuple]:
+        """(id or None, weekday, start, end) of every interval to keep or add."""
+        return [
+            (
+                f.instance.pk,
+                f.cleaned_data["weekday"],
+                f.cleaned_data["start"],
+                f.cleaned_data["end"],
+            )
+            for f in self.kept_forms()
+        ]
+
     def clean(self):
         super().clean()
         seen: dict[int, list[tuple[time, time, forms.Form]]] = {}

@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from scheduling.access import ChooseDoctor
+from scheduling.access import DoctorNotChosen
 
 
-class ChooseDoctorMiddleware:
+class DoctorNotChosenMiddleware:
     """Staff opening a doctor's schedule page without ?doctor= are sent to pick a doctor."""
 
     def __init__(self, get_response):
@@ -14,7 +14,7 @@ class ChooseDoctorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, ChooseDoctor):
+        if isinstance(exception, DoctorNotChosen):
             messages.info(
                 request,
                 "Choose a doctor first: their page links to their schedule and availability.",

@@ -281,11 +281,31 @@ class Appointment(TimeStampedModel):
 
     TRANSITIONS = {
         "check_in": ((Status.BOOKED,), Status.CHECKED_IN),
-        "complete": ((Status.CHECKED_IN,), Status.COMPLETED),
+        # A doctor may write the record of a patient who was not checked in at the desk.
+        "complete": ((Status.BOOKED, Status.CHECKED_IN), Status.COMPLETED),
         "no_show": ((Status.BOOKED,), Status.NO_SHOW),
         "cancel": ((Status.BOOKED, Status.CHECKED_IN), Status.CANCELLED),
         "reschedule": ((Status.BOOKED,), Status.CANCELLED),
     }
+
+    ACTION_LABELS = {  # the words on each action's button, in the order buttons are shown
+        "check_in": "Check in",
+        "complete": "Complete visit…",
+        "no_show": "No-show",
+        "reschedule": "Reschedule",
+        "cancel": "Cancel",
+    }
+
+    def actions_for(self, user, *, now=None) -> list[tuple[str, str]]:
+        """The actions `user` may take on this appointment now, as (action, label). Completing
+        is offered to the appointment's own doctor only: it means writing the visit record."""
+        now = now or timezone.now()
+        return [
+            (action, label)
+            for action, label in self.ACTION_LABELS.items()
+            if self.can_transition(action, by=user, now=now)
+            and (action != "complete" or self.doctor.user_id == user.pk)
+        ]
 
     def can_transition(self, action: str, *, by, now=None) -> bool:
         """Whether `by` may perform `action` now. The one place these rules live."""
@@ -293,6 +313,8 @@ class Appointment(TimeStampedModel):
             return False
         now = now or timezone.now()
         if by.has_perm("scheduling.manage_all_appointments"):
+            if action == "complete":  # staff do not write visit records
+                return False
             return action != "no_show" or now >= self.start
         if self.doctor.user_id == by.pk and by.has_perm("scheduling.manage_own_schedule"):
             if action in ("cancel", "reschedule"):
@@ -301,7 +323,8 @@ class Appointment(TimeStampedModel):
                 return now >= self.start
             if action == "check_in":
                 return timezone.localdate(self.start) == timezone.localdate(now)
-            return True
+            # complete: on the day of the appointment (also before its time), or later
+            return timezone.localdate(self.start) <= timezone.localdate(now)
         if self.patient.user_id == by.pk and by.has_perm("scheduling.book_own_appointment"):
             if action not in ("cancel", "reschedule") or self.status != self.Status.BOOKED:
                 return False

@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from clinic.models import Doctor, Patient
+from hms.lib import cached
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentEvent, Holiday, WorkingHours
 
@@ -150,7 +151,7 @@ def seed_small() -> dict[str, int]:
         )
         for a in made
     )
-    transaction.on_commit(slots.bust_all)
+    cached.invalidate(slots.ALL_DOCTORS)
     return {"working_hours": hours, "appointments": len(made)}
 
 
@@ -190,5 +191,5 @@ def seed_bulk(*, target: int, batch_size: int = 5000) -> int:
     if batch:
         Appointment.objects.bulk_create(batch)
         added += len(batch)
-    slots.bust_all()
+    cached.invalidate(slots.ALL_DOCTORS, now=True)
     return added

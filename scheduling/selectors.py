@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.utils import timezone
 
 from clinic.models import Doctor
-from scheduling.models import Appointment, Holiday, Leave, WorkingHours
+from scheduling import slots
+from scheduling.models import Appointment, Holiday, Leave, SlotOverride, WorkingHours
 
 
 def attention_detail(appointment: Appointment) -> str:
@@ -66,3 +69,150 @@ def working_hours_changes(doctor: Doctor, *, limit: int = 10) -> list[dict]:
             {"at": version.history_date, "by": user.get_full_name() if user else "", "what": what}
         )
     return rows
+
+
+# --- The slot picker ------------------------------------------------------------------------
+
+
+def slot_picker(doctor: Doctor, wanted: date | None) -> dict:
+    """The picker's dates (with their number of free slots, one cached engine call for the
+    whole horizon) and the chosen day's slots: `wanted`, or the first day with any."""
+    today = timezone.localdate()
+    _, last_day = slots.booking_window()
+    by_day = slots.free_slots(doctor, today, last_day)
+    if wanted not in by_day:
+        wanted = next((d for d, free in by_day.items() if free), today)
+    return {
+        "doctor": doctor,
+        "days": [{"date": d, "count": len(free)} for d, free in by_day.items()],
+        "day": wanted,
+        "offered": by_day.get(wanted, []),
+    }
+
+
+def day_slots(doctor: Doctor, day: date | None) -> list[slots.Slot]:
+    return slots.free_slots(doctor, day, day).get(day, []) if day else []
+
+
+# --- A doctor's week of single slots (the override grid) ------------------------------------
+
+
+def slot_grid(doctor: Doctor, first: date) -> list[dict]:
+    """Seven columns from `first`: each day's slots as the weekly hours and the overrides make
+    them, with what covers each (a booking, leave, a holiday) and whether it is past."""
+    days = [first + timedelta(days=i) for i in range(7)]
+    range_start, range_end = slots.day_bounds(days[0])[0], slots.day_bounds(days[-1])[1]
+    overrides = dict(
+        SlotOverride.objects.filter(
+            doctor=doctor, start__gte=range_start, start__lt=range_end
+        ).values_list("start", "available")
+    )
+    booked = set(
+        Appointment.objects.occupying()
+        .filter(doctor=doctor, start__gte=range_start, start__lt=range_end)
+        .values_list("start", flat=True)
+    )
+    holidays = set(
+        Holiday.objects.filter(date__range=(days[0], days[-1])).values_list("date", flat=True)
+    )
+    leaves = list(
+        Leave.objects.filter(doctor=doctor, start__lt=range_end, end__gt=range_start).values_list(
+            "start", "end"
+        )
+    )
+    cover = _Cover(booked, holidays, leaves, timedelta(minutes=doctor.slot_minutes))
+    return [_grid_column(doctor, day, overrides, cover) for day in days]
+
+
+class _Cover:
+    """What covers a slot of the grid: bookings, holidays, leave."""
+
+    def __init__(self, booked: set, holidays: set, leaves: list, length: timedelta):
+        self.booked, self.holidays, self.leaves, self.length = booked, holidays, leaves, length
+        self.now = timezone.now()
+
+    def cell(self, day: date, start, on: bool) -> dict:
+        return {
+            "start": start,
+            "key": slots.Slot(start, start).key,
+            "on": on,
+            "booked": start in self.booked,
+            "past": start <= self.now,
+            "leave": day in self.holidays
+            or any(s < start + self.length and e > start for s, e in self.leaves),
+        }
+
+    def whole_day_on_leave(self, day: date) -> bool:
+        day_start, day_end = slots.day_bounds(day)
+        return any(s <= day_start and e >= day_end for s, e in self.leaves)
+
+
+def slot_cell(doctor: Doctor, start, available: bool) -> dict:
+    """One cell of the grid, just switched (htmx answers with it)."""
+    return {
+        "start": start,
+        "key": slots.Slot(start, start).key,
+        "on": available,
+        "booked": False,
+        "past": start <= timezone.now(),
+        "leave": False,
+    }
+
+
+def _grid_column(doctor: Doctor, day: date, overrides: dict, cover: _Cover) -> dict:
+    defaults = slots.default_starts(doctor, day)
+    day_start, day_end = slots.day_bounds(day)
+    extra = {s for s, on in overrides.items() if on and day_start <= s < day_end}
+    return {
+        "day": day,
+        "cells": [
+            cover.cell(day, start, overrides.get(start, start in defaults))
+            for start in sorted(defaults | extra)
+        ],
+        "holiday": day in cover.holidays,
+        "leave": cover.whole_day_on_leave(day),
+    }
+
+
+# --- Lists of appointments ------------------------------------------------------------------
+
+
+def history_for(user, appointment: Appointment):
+    """An appointment's events, for staff and its doctor (patients see none)."""
+    if user.has_perm("scheduling.manage_all_appointments") or appointment.doctor.user_id == user.pk:
+        return appointment.events.select_related("actor")
+    return []
+
+
+def own_appointments(mine) -> tuple[list[Appointment], object]:
+    """A person's appointments (from access.get_own_appointments): the upcoming open ones (at
+    most 100, soonest first) and a queryset of all others, latest first."""
+    now = timezone.now()
+    upcoming = list(mine.open().upcoming(now).order_by("start")[:100])
+    return upcoming, mine.exclude(pk__in=[a.pk for a in upcoming]).order_by("-start")
+
+
+def doctor_day(doctor: Doctor, day: date) -> list[Appointment]:
+    start, end = slots.day_bounds(day)
+    return list(
+        Appointment.objects.for_list()
+        .with_attention()
+        .filter(doctor=doctor, start__gte=start, start__lt=end)
+        .order_by("start")
+    )
+
+
+def doctor_week(doctor: Doctor, first: date) -> list[tuple[date, list[Appointment]]]:
+    """Seven days from `first`, each with its appointments (cancelled ones left out)."""
+    days = [first + timedelta(days=i) for i in range(7)]
+    start, end = slots.day_bounds(days[0])[0], slots.day_bounds(days[-1])[1]
+    by_day: dict[date, list[Appointment]] = {d: [] for d in days}
+    for appointment in (
+        Appointment.objects.with_related()
+        .with_attention()
+        .filter(doctor=doctor, start__gte=start, start__lt=end)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .order_by("start")
+    ):
+        by_day[timezone.localdate(appointment.start)].append(appointment)
+    return list(by_day.items())

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from clinic.models import Doctor, Patient
-from hms.lib import outbox
+from hms.lib import cached, outbox
 from scheduling import slots
 from scheduling.models import (
     Appointment,
@@ -115,7 +115,7 @@ def _event(
 
 
 def _bust_after_commit(doctor_id: int) -> None:
-    transaction.on_commit(lambda: slots.bust_doctor(doctor_id))
+    cached.invalidate(slots.doctor_family(doctor_id))
 
 
 def _notify(kind: str, appointment: Appointment, *, by: User) -> None:
@@ -399,6 +399,21 @@ def appointments_affected(
 
 
 @transaction.atomic
+def slots_switch_days(*, doctor: Doctor, days: list[date], available: bool) -> None:
+    """Switch every slot of `days` on or off. Off means all: slots switched on outside the
+    weekly hours go off too."""
+    for day in days:
+        for start in slots.default_starts(doctor, day):
+            override_toggle(doctor=doctor, start=start, available=available)
+        if not available:
+            day_start, day_end = slots.day_bounds(day)
+            for extra in SlotOverride.objects.filter(
+                doctor=doctor, available=True, start__gte=day_start, start__lt=day_end
+            ).values_list("start", flat=True):
+                override_toggle(doctor=doctor, start=extra, available=False)
+
+
+@transaction.atomic
 def override_clear(*, override: SlotOverride) -> None:
     """Remove a single-slot override: the slot is back to what the weekly hours say."""
     doctor_id = override.doctor_id
@@ -447,14 +462,14 @@ def holiday_add(
     affected = appointments_affected(start=slots.day_bounds(day)[0], end=slots.day_bounds(day)[1])
     if cancel_affected:
         appointments_cancel_many(appointments=affected, by=by, reason=f"Hospital holiday: {name}")
-    transaction.on_commit(slots.bust_all)
+    cached.invalidate(slots.ALL_DOCTORS)
     return holiday, affected
 
 
 @transaction.atomic
 def holiday_delete(*, holiday: Holiday) -> None:
     holiday.delete()
-    transaction.on_commit(slots.bust_all)
+    cached.invalidate(slots.ALL_DOCTORS)
 
 
 def appointments_cancel_many(*, appointments: list[Appointment], by: User, reason: str) -> int:

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
-from accounts import versions
 from clinic.models import Doctor
+from hms.lib import cached
+from hms.lib.request import is_sane_day
 from scheduling.models import Appointment, Holiday, Leave, SlotOverride, WorkingHours
 
 CACHE_TTL = 60 * 10
@@ -37,14 +37,6 @@ class Slot:
     def key(self) -> str:
         """How a slot travels in a form: its UTC start, ISO formatted."""
         return self.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-SANE_YEARS = 5  # dates further than this from today are refused wherever users can type them
-
-
-def is_sane_day(day: date) -> bool:
-    today = timezone.localdate()
-    return abs(day.year - today.year) <= SANE_YEARS
 
 
 def parse_slot_key(value: str) -> datetime | None:
@@ -80,15 +72,14 @@ def booking_window(now: datetime | None = None) -> tuple[datetime, date]:
     return earliest, last_day
 
 
-# --- Cache tokens -------------------------------------------------------------------------
+# --- Cache families (hms.lib.cached) ------------------------------------------------------
+
+ALL_DOCTORS = "slots.all"  # holidays change every doctor's slots
 
 
-def bust_doctor(doctor_id: int) -> None:
-    versions.renew(f"slots:doctor:{doctor_id}")
-
-
-def bust_all() -> None:
-    versions.renew("slots:global")
+def doctor_family(doctor_id: int) -> str:
+    """The cache family of one doctor's slots: hours, overrides, leave and bookings."""
+    return f"slots.doctor.{doctor_id}"
 
 
 # --- The engine ---------------------------------------------------------------------------
@@ -185,16 +176,14 @@ def free_slots(
     if last_day < first_day:
         return {}
     if use_cache:
-        key = (
-            # slot_minutes in the key: a changed appointment length is seen at once.
-            f"slots:{doctor.pk}:{doctor.slot_minutes}:{first_day.isoformat()}:"
-            f"{last_day.isoformat()}:"
-            f"{versions.current(f'slots:doctor:{doctor.pk}')}:{versions.current('slots:global')}"
+        # slot_minutes in the key: a changed appointment length is seen at once.
+        key = f"{doctor.slot_minutes}:{first_day.isoformat()}:{last_day.isoformat()}"
+        computed = cached.cached(
+            [doctor_family(doctor.pk), ALL_DOCTORS],
+            key,
+            lambda: compute_slots(doctor, first_day, last_day),
+            CACHE_TTL,
         )
-        computed = cache.get(key)
-        if computed is None:
-            computed = compute_slots(doctor, first_day, last_day)
-            cache.set(key, computed, CACHE_TTL)
     else:
         computed = compute_slots(doctor, first_day, last_day)
     return {day: [s for s in slots if s.start >= earliest] for day, slots in computed.items()}

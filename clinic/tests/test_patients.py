@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -81,8 +82,10 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_saved(
     errors = response.context["form"].errors[field]
     assert any(message in e for e in errors), errors
     assert not User.objects.filter(email="bad@example.com").exists()
-    # The error is rendered next to the field (crispy adds the invalid-feedback block).
-    assert f'id="error_1_id_{field}"' in response.content.decode()
+    # The error is rendered next to the field, and the field points to it for screen readers.
+    html = response.content.decode()
+    assert f'id="id_{field}_error"' in html
+    assert re.search(f'aria-invalid="true" aria-describedby="[^"]*id_{field}_error"', html)
 
 
 def test_patient_completes_own_profile(client):

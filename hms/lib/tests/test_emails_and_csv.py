@@ -14,15 +14,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_email_names_the_hospital_and_has_text_and_html(settings):
-    from accounts.tests.factories import UserFactory
+    from django.contrib.auth import get_user_model
 
     settings.HOSPITAL_NAME = "St Elsewhere"
+    user = get_user_model().objects.create(
+        email="new.doctor@example.com", first_name="Ada", last_name="Lovelace"
+    )
 
     emails.send(
         "invitation",
         to="new.doctor@example.com",
         subject="Your account is ready",
-        context={"user": UserFactory(), "link": "https://hms.example.org/x", "valid_days": 3},
+        context={"user": user, "link": "https://hms.example.org/x", "valid_days": 3},
     )
 
     (message,) = mail.outbox

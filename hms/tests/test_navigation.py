@@ -1,4 +1,5 @@
-"""The cached site navigation ({% site_nav %}, hms/templatetags/hms_nav.py) stays per user."""
+"""The site navigation: each user sees their own name (escaped), a CSRF token, the entries
+of their role and the active one."""
 
 from accounts.models import User
 from accounts.roles import DOCTOR

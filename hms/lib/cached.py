@@ -1,0 +1,53 @@
+"""Cached reads: `cached(...)` reads through the cache, `invalidate(family)` is the one verb.
+
+Every cached value belongs to one or more families ("clinic.directory", "slots.doctor.7",
+"permissions", ...). A family has a version token in the cache; the value's cache key carries
+the tokens of its families. `invalidate(family)` replaces the token (after the transaction
+commits), so every process builds new keys from then on and recomputes on its next read; the old
+entries are never read again and expire. The first reader creates a token with `cache.add`, so
+processes racing to create it agree on one value.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+T = TypeVar("T")
+_MISSING = object()
+
+
+def token(family: str) -> str:
+    """The family's current version token."""
+    key = f"version:{family}"
+    value = cache.get(key)
+    if value is None:
+        value = uuid.uuid4().hex
+        if not cache.add(key, value, None):
+            value = cache.get(key) or value
+    return value
+
+
+def cached(families: str | Iterable[str], key: str, compute: Callable[[], T], ttl: int) -> T:
+    """`compute()`, cached for `ttl` seconds under `key` until any of `families` is
+    invalidated. None is a value like any other (it is cached too)."""
+    families = [families] if isinstance(families, str) else list(families)
+    full = ":".join([*families, *(token(f) for f in families), key])
+    value = cache.get(full, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(full, value, ttl)
+    return value
+
+
+def invalidate(family: str, *, now: bool = False) -> None:
+    """Every value of `family` is recomputed on its next read: after the current transaction
+    commits (nothing happens if it rolls back), or at once with `now`."""
+    if now:
+        cache.set(f"version:{family}", uuid.uuid4().hex, None)
+    else:
+        transaction.on_commit(lambda: invalidate(family, now=True))
