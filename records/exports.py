@@ -6,6 +6,7 @@ import csv
 import io
 import logging
 import tempfile
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 
@@ -78,93 +79,93 @@ CSV_HEADER = [
 ]
 
 
+# Each _Visit attribute beside the lookup that fetches it, so the query and the rows cannot drift.
+HISTORY_COLUMNS = {
+    "pk": "pk",
+    "start": "appointment__start",
+    "doctor_first_name": "appointment__doctor__user__first_name",
+    "doctor_last_name": "appointment__doctor__user__last_name",
+    "department": "appointment__doctor__department__name",
+    "visit_type": "visit_type",
+    "complaint": "complaint",
+    "diagnosis": "diagnosis",
+    "bp_systolic": "bp_systolic",
+    "bp_diastolic": "bp_diastolic",
+    "pulse": "pulse",
+    "temperature_c": "temperature_c",
+    "spo2": "spo2",
+    "weight_kg": "weight_kg",
+    "tests_done": "tests_done",
+    "tests_ordered": "tests_ordered",
+    "advice": "advice",
+    "follow_up_on": "follow_up_on",
+}
+_Visit = namedtuple("_Visit", HISTORY_COLUMNS)
+HISTORY_CHUNK = 500
+
+
 def history_csv_rows(patient: Patient) -> Iterator[list[str]]:
     """One row per visit, fetched in chunks so memory stays flat for any history size."""
     yield CSV_HEADER
-    records = (
+    visits = (
         VisitRecord.objects.filter(patient=patient)
         .order_by("-appointment__start")
-        .values_list(
-            "pk",
-            "appointment__start",
-            "appointment__doctor__user__first_name",
-            "appointment__doctor__user__last_name",
-            "appointment__doctor__department__name",
-            "visit_type",
-            "complaint",
-            "diagnosis",
-            "bp_systolic",
-            "bp_diastolic",
-            "pulse",
-            "temperature_c",
-            "spo2",
-            "weight_kg",
-            "tests_done",
-            "tests_ordered",
-            "advice",
-            "follow_up_on",
-        )
+        .values_list(*HISTORY_COLUMNS.values())
     )
+    for batch in _batches(visits.iterator(chunk_size=HISTORY_CHUNK), HISTORY_CHUNK):
+        prescriptions = _prescriptions_by_record([row[0] for row in batch])
+        for row in batch:
+            visit = _Visit._make(row)
+            yield _history_row(visit, prescriptions.get(visit.pk, []))
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    """Consecutive lists of `size` items; the last one may be shorter."""
     batch: list = []
-
-    def flush(rows):
-        prescriptions: dict[int, list[str]] = {}
-        for record_id, medicine, dose, frequency, duration in PrescriptionItem.objects.filter(
-            record_id__in=[r[0] for r in rows]
-        ).values_list("record_id", "medicine", "dose", "frequency", "duration"):
-            prescriptions.setdefault(record_id, []).append(
-                " ".join(filter(None, [medicine, dose, frequency, duration]))
-            )
-        for r in rows:
-            (
-                pk,
-                start,
-                first,
-                last,
-                department,
-                vtype,
-                complaint,
-                diagnosis,
-                sys_,
-                dia,
-                pulse,
-                temp,
-                spo2,
-                weight,
-                done,
-                ordered,
-                advice,
-                follow_up,
-            ) = r
-            yield [
-                csv_safe(v)
-                for v in (
-                    timezone.localtime(start).strftime("%Y-%m-%d %H:%M"),
-                    f"Dr {first} {last}",
-                    department,
-                    vtype,
-                    complaint,
-                    diagnosis,
-                    f"{sys_}/{dia}" if sys_ else "",
-                    pulse or "",
-                    temp or "",
-                    spo2 or "",
-                    weight or "",
-                    done,
-                    ordered,
-                    advice,
-                    follow_up or "",
-                    "; ".join(prescriptions.get(pk, [])),
-                )
-            ]
-
-    for row in records.iterator(chunk_size=500):
-        batch.append(row)
-        if len(batch) == 500:
-            yield from flush(batch)
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
             batch = []
     if batch:
-        yield from flush(batch)
+        yield batch
+
+
+def _prescriptions_by_record(record_ids: list[int]) -> dict[int, list[str]]:
+    """Each record's prescription items as "medicine dose frequency duration" (one query)."""
+    prescriptions: dict[int, list[str]] = {}
+    for record_id, medicine, dose, frequency, duration in PrescriptionItem.objects.filter(
+        record_id__in=record_ids
+    ).values_list("record_id", "medicine", "dose", "frequency", "duration"):
+        prescriptions.setdefault(record_id, []).append(
+            " ".join(filter(None, [medicine, dose, frequency, duration]))
+        )
+    return prescriptions
+
+
+def _history_row(visit: _Visit, prescriptions: list[str]) -> list[str]:
+    """The CSV cells of one visit, in CSV_HEADER order, each made safe for spreadsheets."""
+    return [
+        csv_safe(v)
+        for v in (
+            timezone.localtime(visit.start).strftime("%Y-%m-%d %H:%M"),
+            f"Dr {visit.doctor_first_name} {visit.doctor_last_name}",
+            visit.department,
+            visit.visit_type,
+            visit.complaint,
+            visit.diagnosis,
+            f"{visit.bp_systolic}/{visit.bp_diastolic}" if visit.bp_systolic else "",
+            visit.pulse or "",
+            visit.temperature_c or "",
+            visit.spo2 or "",
+            visit.weight_kg or "",
+            visit.tests_done,
+            visit.tests_ordered,
+            visit.advice,
+            visit.follow_up_on or "",
+            "; ".join(prescriptions),
+        )
+    ]
 
 
 def write_export(export: Export, make_rows: Callable[[], Iterable[list]], name: str) -> str:

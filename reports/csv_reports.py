@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -48,92 +49,107 @@ def _queryset(kind: str, first: date, last: date, doctor_id: int | None):
     return qs.order_by("appointment__start", "pk")
 
 
+APPOINTMENT_HEADER = (
+    "Start",
+    "End",
+    "Status",
+    "Doctor",
+    "Department",
+    "Patient",
+    "Patient e-mail",
+    "Reason",
+    "Cancel reason",
+)
+APPOINTMENT_FIELDS = (
+    "start",
+    "end",
+    "status",
+    "doctor__user__first_name",
+    "doctor__user__last_name",
+    "doctor__department__name",
+    "patient__user__first_name",
+    "patient__user__last_name",
+    "patient__user__email",
+    "reason",
+    "cancel_reason",
+)
+TREATMENT_HEADER = (
+    "Date",
+    "Doctor",
+    "Department",
+    "Patient",
+    "Patient e-mail",
+    "Visit type",
+    "Diagnosis",
+    "Tests ordered",
+    "Follow-up",
+)
+TREATMENT_FIELDS = (
+    "appointment__start",
+    "appointment__doctor__user__first_name",
+    "appointment__doctor__user__last_name",
+    "appointment__doctor__department__name",
+    "patient__user__first_name",
+    "patient__user__last_name",
+    "patient__user__email",
+    "visit_type",
+    "diagnosis",
+    "tests_ordered",
+    "follow_up_on",
+)
+CHUNK = 2000
+
+
 def rows(kind: str, first: date, last: date, doctor_id: int | None = None) -> Iterator[list]:
+    """The report of `kind` for the range: its header, then one row per appointment or visit."""
     qs = _queryset(kind, first, last, doctor_id)
     if kind == "appointments":
-        yield [
-            "Start",
-            "End",
-            "Status",
-            "Doctor",
-            "Department",
-            "Patient",
-            "Patient e-mail",
-            "Reason",
-            "Cancel reason",
-        ]
-        fields = (
-            "start",
-            "end",
-            "status",
-            "doctor__user__first_name",
-            "doctor__user__last_name",
-            "doctor__department__name",
-            "patient__user__first_name",
-            "patient__user__last_name",
-            "patient__user__email",
-            "reason",
-            "cancel_reason",
+        yield from _appointment_rows(qs)
+    else:
+        yield from _treatment_rows(qs)
+
+
+def _appointment_rows(qs: QuerySet) -> Iterator[list]:
+    """Header, then one row per appointment (times in the hospital's zone)."""
+    yield list(APPOINTMENT_HEADER)
+    for s, e, status, df, dl, dept, pf, pl, email, reason, cancel in qs.values_list(
+        *APPOINTMENT_FIELDS
+    ).iterator(chunk_size=CHUNK):
+        yield _safe_row(
+            timezone.localtime(s).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(e).strftime("%H:%M"),
+            status,
+            f"Dr {df} {dl}",
+            dept,
+            f"{pf} {pl}",
+            email,
+            reason,
+            cancel,
         )
-        for s, e, status, df, dl, dept, pf, pl, email, reason, cancel in qs.values_list(
-            *fields
-        ).iterator(chunk_size=2000):
-            yield [
-                csv_safe(v)
-                for v in (
-                    timezone.localtime(s).strftime("%Y-%m-%d %H:%M"),
-                    timezone.localtime(e).strftime("%H:%M"),
-                    status,
-                    f"Dr {df} {dl}",
-                    dept,
-                    f"{pf} {pl}",
-                    email,
-                    reason,
-                    cancel,
-                )
-            ]
-        return
-    yield [
-        "Date",
-        "Doctor",
-        "Department",
-        "Patient",
-        "Patient e-mail",
-        "Visit type",
-        "Diagnosis",
-        "Tests ordered",
-        "Follow-up",
-    ]
-    fields = (
-        "appointment__start",
-        "appointment__doctor__user__first_name",
-        "appointment__doctor__user__last_name",
-        "appointment__doctor__department__name",
-        "patient__user__first_name",
-        "patient__user__last_name",
-        "patient__user__email",
-        "visit_type",
-        "diagnosis",
-        "tests_ordered",
-        "follow_up_on",
-    )
+
+
+def _treatment_rows(qs: QuerySet) -> Iterator[list]:
+    """Header, then one row per visit record (dates in the hospital's zone)."""
+    yield list(TREATMENT_HEADER)
     for s, df, dl, dept, pf, pl, email, vtype, diagnosis, ordered, follow in qs.values_list(
-        *fields
-    ).iterator(chunk_size=2000):
-        yield [
-            csv_safe(v)
-            for v in (
-                timezone.localtime(s).strftime("%Y-%m-%d %H:%M"),
-                f"Dr {df} {dl}",
-                dept,
-                f"{pf} {pl}",
-                email,
-                vtype,
-                diagnosis,
-                ordered,
-                follow or "",
-            )
-        ]
+        *TREATMENT_FIELDS
+    ).iterator(chunk_size=CHUNK):
+        yield _safe_row(
+            timezone.localtime(s).strftime("%Y-%m-%d %H:%M"),
+            f"Dr {df} {dl}",
+            dept,
+            f"{pf} {pl}",
+            email,
+            vtype,
+            diagnosis,
+            ordered,
+            follow or "",
+        )
+
+
+def _safe_row(*cells) -> list:
+    """The cells as a CSV row, each protected against spreadsheet formula injection."""
+    return [csv_safe(v) for v in cells]
 
 
 @transaction.atomic

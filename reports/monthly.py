@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import ExtractIsoWeekDay, TruncDate
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -55,43 +55,11 @@ class MonthlyStats:
 def monthly_stats(doctor: Doctor | None, first: date) -> MonthlyStats:
     """Everything the report shows, in 6 queries whatever the volume. doctor=None: hospital."""
     start, end = month_bounds(first)
-    zone = timezone.get_current_timezone()
     scope = {"doctor": doctor} if doctor else {}
     in_month = Appointment.objects.filter(start__gte=start, start__lt=end, **scope)
-    counts = in_month.aggregate(
-        total=Count("pk"),
-        **{s: Count("pk", filter=Q(status=s)) for s in Appointment.Status.values},
-    )
-    total = counts.pop("total")
-    seen = set(in_month.filter(status="completed").values_list("patient_id", flat=True))
-    first_visits = (
-        Appointment.objects.filter(status="completed", patient_id__in=seen, **scope)
-        .values("patient_id")
-        .annotate(first=Min("start"))
-    )
-    new = sum(1 for row in first_visits if row["first"] >= start)
+    total, counts = _status_counts(in_month)
+    seen, new = _patients_seen_and_new(in_month, scope, start)
     attended = counts["completed"] + counts["no_show"]
-    diagnoses = list(
-        VisitRecord.objects.filter(appointment__in=in_month)
-        .values_list("diagnosis")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "diagnosis")[:5]
-    )
-    weekdays = dict(
-        in_month.exclude(status="cancelled")
-        .annotate(wd=ExtractIsoWeekDay("start", tzinfo=zone))
-        .values_list("wd")
-        .annotate(n=Count("pk"))
-        .values_list("wd", "n")
-    )
-    per_day = dict(
-        in_month.exclude(status="cancelled")
-        .annotate(day=TruncDate("start", tzinfo=zone))
-        .values_list("day")
-        .annotate(n=Count("pk"))
-        .values_list("day", "n")
-    )
-    days = calendar.monthrange(first.year, first.month)[1]
     return MonthlyStats(
         doctor=doctor,
         month=first,
@@ -101,16 +69,92 @@ def monthly_stats(doctor: Doctor | None, first: date) -> MonthlyStats:
         new_patients=new,
         returning_patients=len(seen) - new,
         no_show_rate=(counts["no_show"] / attended) if attended else None,
-        top_diagnoses=diagnoses,
-        busiest_days=sorted(
-            ((WEEKDAYS[d - 1], n) for d, n in weekdays.items()),
-            key=lambda x: (-x[1], WEEKDAYS.index(x[0])),
-        ),
-        daily=[
-            (first + timedelta(days=i), per_day.get(first + timedelta(days=i), 0))
-            for i in range(days)
-        ],
+        top_diagnoses=_top_diagnoses(in_month),
+        busiest_days=_busiest_weekdays(in_month),
+        daily=_daily_counts(in_month, first),
     )
+
+
+def _status_counts(in_month: QuerySet) -> tuple[int, dict[str, int]]:
+    """The month's appointment count, and the count for every status (zeros included)."""
+    counts = in_month.aggregate(
+        total=Count("pk"),
+        **{s: Count("pk", filter=Q(status=s)) for s in Appointment.Status.values},
+    )
+    total = counts.pop("total")
+    return total, counts
+
+
+def _patients_seen_and_new(in_month: QuerySet, scope: dict, start: datetime) -> tuple[set, int]:
+    """The patients seen in the month, and how many of them came for the first time."""
+    seen = set(in_month.filter(status="completed").values_list("patient_id", flat=True))
+    first_visits = (
+        Appointment.objects.filter(status="completed", patient_id__in=seen, **scope)
+        .values("patient_id")
+        .annotate(first=Min("start"))
+    )
+    return seen, sum(1 for row in first_visits if row["first"] >= start)
+
+
+def _top_diagnoses(in_month: QuerySet) -> list[tuple[str, int]]:
+    """The five most frequent diagnoses of the month's visits, with their counts."""
+    return list(
+        VisitRecord.objects.filter(appointment__in=in_month)
+        .values_list("diagnosis")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "diagnosis")[:5]
+    )
+
+
+def _busiest_weekdays(in_month: QuerySet) -> list[tuple[str, int]]:
+    """Weekdays by number of appointments not cancelled, busiest first (ties: Monday first)."""
+    weekdays = dict(
+        in_month.exclude(status="cancelled")
+        .annotate(wd=ExtractIsoWeekDay("start", tzinfo=timezone.get_current_timezone()))
+        .values_list("wd")
+        .annotate(n=Count("pk"))
+        .values_list("wd", "n")
+    )
+    return sorted(
+        ((WEEKDAYS[d - 1], n) for d, n in weekdays.items()),
+        key=lambda x: (-x[1], WEEKDAYS.index(x[0])),
+    )
+
+
+def _daily_counts(in_month: QuerySet, first: date) -> list[tuple[date, int]]:
+    """Appointments (not cancelled) on each day of the month, 0 on days without any."""
+    per_day = dict(
+        in_month.exclude(status="cancelled")
+        .annotate(day=TruncDate("start", tzinfo=timezone.get_current_timezone()))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    days = calendar.monthrange(first.year, first.month)[1]
+    return [
+        (first + timedelta(days=i), per_day.get(first + timedelta(days=i), 0)) for i in range(days)
+    ]
+
+
+@dataclass(frozen=True)
+class _ChartFrame:
+    """The daily-load chart's geometry: its size, margins, bar width and vertical scale."""
+
+    width: int
+    height: int
+    days: int
+    peak: int
+    left: int = 28
+    bottom: int = 18
+    top: int = 8
+
+    @property
+    def bar_w(self) -> float:
+        return (self.width - self.left) / max(self.days, 1)
+
+    @property
+    def plot_h(self) -> int:
+        return self.height - self.bottom - self.top
 
 
 def daily_load_svg(
@@ -118,34 +162,7 @@ def daily_load_svg(
 ) -> SafeString:
     """A bar chart of appointments per day, as inline SVG (WeasyPrint renders it in the PDF)."""
     peak = max((n for _, n in daily), default=0) or 1
-    left, bottom, top = 28, 18, 8
-    bar_w = (width - left) / max(len(daily), 1)
-    plot_h = height - bottom - top
-    bars = format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="{}" height="{}" fill="#0d6efd"><title>{}: {}</title></rect>',
-        (
-            # Numbers pre-formatted: format_html escapes arguments before formatting them.
-            (
-                f"{left + i * bar_w + 1:.1f}",
-                f"{top + plot_h - n / peak * plot_h:.1f}",
-                f"{bar_w - 2:.1f}",
-                f"{n / peak * plot_h:.1f}",
-                d.isoformat(),
-                n,
-            )
-            for i, (d, n) in enumerate(daily)
-        ),
-    )
-    labels = format_html_join(
-        "",
-        '<text x="{}" y="{}" font-size="8" text-anchor="middle" fill="#6c757d">{}</text>',
-        (
-            (f"{left + i * bar_w + bar_w / 2:.1f}", height - 5, d.day)
-            for i, (d, _) in enumerate(daily)
-            if d.day == 1 or d.day % 5 == 0
-        ),
-    )
+    frame = _ChartFrame(width=width, height=height, days=len(daily), peak=peak)
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
         'role="img" aria-label="Appointments per day">'
@@ -154,12 +171,47 @@ def daily_load_svg(
         '<text x="0" y="{b}" font-size="8" fill="#6c757d">0</text>{bars}{labels}</svg>',
         w=width,
         h=height,
-        l=left,
-        b=height - bottom,
-        t2=top + 6,
+        l=frame.left,
+        b=height - frame.bottom,
+        t2=frame.top + 6,
         peak=peak,
-        bars=bars,
-        labels=labels,
+        bars=_chart_bars(frame, daily),
+        labels=_chart_day_labels(frame, daily),
+    )
+
+
+def _chart_bars(frame: _ChartFrame, daily: list[tuple[date, int]]) -> SafeString:
+    """One bar per day, its height scaled to the peak, with the date and count as its title."""
+    bar_w, plot_h, peak = frame.bar_w, frame.plot_h, frame.peak
+    return format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="#0d6efd"><title>{}: {}</title></rect>',
+        (
+            # Numbers pre-formatted: format_html escapes arguments before formatting them.
+            (
+                f"{frame.left + i * bar_w + 1:.1f}",
+                f"{frame.top + plot_h - n / peak * plot_h:.1f}",
+                f"{bar_w - 2:.1f}",
+                f"{n / peak * plot_h:.1f}",
+                d.isoformat(),
+                n,
+            )
+            for i, (d, n) in enumerate(daily)
+        ),
+    )
+
+
+def _chart_day_labels(frame: _ChartFrame, daily: list[tuple[date, int]]) -> SafeString:
+    """Day-of-month labels under the bars of the 1st, 5th, 10th, ... day."""
+    bar_w = frame.bar_w
+    return format_html_join(
+        "",
+        '<text x="{}" y="{}" font-size="8" text-anchor="middle" fill="#6c757d">{}</text>',
+        (
+            (f"{frame.left + i * bar_w + bar_w / 2:.1f}", frame.height - 5, d.day)
+            for i, (d, _) in enumerate(daily)
+            if d.day == 1 or d.day % 5 == 0
+        ),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -90,11 +90,32 @@ def _generate(
     now = timezone.now()
     today = timezone.localdate()
     holidays = set(Holiday.objects.values_list("date", flat=True))
+    hours = _hours_by_doctor(doctors)
+    patient_days: set[tuple[int, date]] = set()
+    produced = 0
+    for day, doctor, start in _slot_starts(doctors, hours, holidays, today, days_back, days_ahead):
+        if rng.random() > fill:
+            continue
+        patient = _patient_free_on(day, patients, patient_days, rng)
+        if patient is None:
+            continue
+        patient_days.add((patient, day))
+        yield _demo_appointment(doctor, patient, start, now, rng)
+        produced += 1
+        if limit and produced >= limit:
+            return
+
+
+def _hours_by_doctor(doctors) -> dict[int, dict[int, list[WorkingHours]]]:
+    """The doctors' weekly hours: doctor id -> weekday -> intervals in start order."""
     hours: dict[int, dict[int, list[WorkingHours]]] = {}
     for wh in WorkingHours.objects.filter(doctor__in=doctors).order_by("start"):
         hours.setdefault(wh.doctor_id, {}).setdefault(wh.weekday, []).append(wh)
-    patient_days: set[tuple[int, date]] = set()
-    produced = 0
+    return hours
+
+
+def _slot_starts(doctors, hours, holidays: set[date], today: date, days_back: int, days_ahead: int):
+    """Yield (day, doctor, slot start) for every slot the weekly hours give, holidays left out."""
     # Future days first, then back into the past: a `limit` cuts off the oldest days.
     for offset in [*range(days_ahead + 1), *range(-1, -days_back - 1, -1)]:
         day = today + timedelta(days=offset)
@@ -102,29 +123,33 @@ def _generate(
             continue
         for doctor in doctors:
             for start in _day_starts(doctor, day, hours.get(doctor.pk, {})):
-                if rng.random() > fill:
-                    continue
-                for _ in range(5):
-                    patient = rng.choice(patients)
-                    if (patient, day) not in patient_days:
-                        break
-                else:
-                    continue
-                patient_days.add((patient, day))
-                status = _status_for(start, now, rng)
-                yield Appointment(
-                    doctor_id=doctor.pk,
-                    patient_id=patient,
-                    start=start,
-                    end=start + timedelta(minutes=doctor.slot_minutes),
-                    status=status,
-                    reason=rng.choice(REASONS),
-                    cancel_reason="Patient request" if status == "cancelled" else "",
-                    cancelled_at=start - timedelta(days=1) if status == "cancelled" else None,
-                )
-                produced += 1
-                if limit and produced >= limit:
-                    return
+                yield day, doctor, start
+
+
+def _patient_free_on(day: date, patients, patient_days: set, rng: random.Random) -> int | None:
+    """A random patient with no appointment yet on `day`, or None after 5 tries."""
+    for _ in range(5):
+        patient = rng.choice(patients)
+        if (patient, day) not in patient_days:
+            return patient
+    return None
+
+
+def _demo_appointment(
+    doctor: Doctor, patient: int, start: datetime, now: datetime, rng: random.Random
+) -> Appointment:
+    """One slot-long appointment with a plausible status and reason for its time."""
+    status = _status_for(start, now, rng)
+    return Appointment(
+        doctor_id=doctor.pk,
+        patient_id=patient,
+        start=start,
+        end=start + timedelta(minutes=doctor.slot_minutes),
+        status=status,
+        reason=rng.choice(REASONS),
+        cancel_reason="Patient request" if status == "cancelled" else "",
+        cancelled_at=start - timedelta(days=1) if status == "cancelled" else None,
+    )
 
 
 @transaction.atomic

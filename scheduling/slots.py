@@ -106,10 +106,15 @@ def _wall_clock_slots(day: date, hours: list[WorkingHours], minutes: int) -> lis
     return starts
 
 
+def _utc_starts(day: date, hours: list[WorkingHours], minutes: int) -> set[datetime]:
+    """The slot starts that `hours` give on `day`, in UTC."""
+    return {s.astimezone(UTC) for s in _wall_clock_slots(day, hours, minutes)}
+
+
 def default_starts(doctor: Doctor, day: date) -> set[datetime]:
     """The slot starts the weekly hours give on `day` (before overrides, leave and bookings)."""
     hours = list(WorkingHours.objects.filter(doctor=doctor, weekday=day.weekday()))
-    return {s.astimezone(UTC) for s in _wall_clock_slots(day, hours, doctor.slot_minutes)}
+    return _utc_starts(day, hours, doctor.slot_minutes)
 
 
 def compute_slots(doctor: Doctor, first_day: date, last_day: date) -> dict[date, list[Slot]]:
@@ -117,49 +122,76 @@ def compute_slots(doctor: Doctor, first_day: date, last_day: date) -> dict[date,
     range_start, _ = day_bounds(first_day)
     _, range_end = day_bounds(last_day)
     length = timedelta(minutes=doctor.slot_minutes)
-    hours_by_day: dict[int, list[WorkingHours]] = {}
-    for interval in WorkingHours.objects.filter(doctor=doctor).order_by("start"):
-        hours_by_day.setdefault(interval.weekday, []).append(interval)
-    holidays = set(
-        Holiday.objects.filter(date__range=(first_day, last_day)).values_list("date", flat=True)
-    )
-    overrides = dict(
-        SlotOverride.objects.filter(
-            doctor=doctor, start__gte=range_start, start__lt=range_end
-        ).values_list("start", "available")
-    )
-    busy = list(
-        Leave.objects.filter(doctor=doctor, start__lt=range_end, end__gt=range_start).values_list(
-            "start", "end"
-        )
-    ) + list(
-        Appointment.objects.occupying()
-        .filter(doctor=doctor)
-        .overlapping(range_start, range_end)
-        .values_list("start", "end")
-    )
+    hours_by_day = _hours_by_weekday(doctor)
+    holidays = _holidays_between(first_day, last_day)
+    overrides = _overrides_between(doctor, range_start, range_end)
+    busy = _busy_between(doctor, range_start, range_end)
     result: dict[date, list[Slot]] = {}
     day = first_day
     while day <= last_day:
         starts: set[datetime] = set()
         if day not in holidays:
-            starts = {
-                s.astimezone(UTC)
-                for s in _wall_clock_slots(
-                    day, hours_by_day.get(day.weekday(), []), doctor.slot_minutes
-                )
-            }
-            day_start, day_end = day_bounds(day)
-            for at, available in overrides.items():
-                if day_start <= at < day_end:
-                    (starts.add if available else starts.discard)(at.astimezone(UTC))
-        result[day] = [
-            Slot(start, start + length)
-            for start in sorted(starts)
-            if not any(b_start < start + length and b_end > start for b_start, b_end in busy)
-        ]
+            hours = hours_by_day.get(day.weekday(), [])
+            starts = _offered_starts(day, hours, doctor.slot_minutes, overrides)
+        result[day] = _free_slots_from(starts, length, busy)
         day += timedelta(days=1)
     return result
+
+
+def _hours_by_weekday(doctor: Doctor) -> dict[int, list[WorkingHours]]:
+    """The doctor's weekly hours by weekday, intervals in start order (1 query)."""
+    hours_by_day: dict[int, list[WorkingHours]] = {}
+    for interval in WorkingHours.objects.filter(doctor=doctor).order_by("start"):
+        hours_by_day.setdefault(interval.weekday, []).append(interval)
+    return hours_by_day
+
+
+def _holidays_between(first_day: date, last_day: date) -> set[date]:
+    """The hospital's holidays from `first_day` to `last_day` included (1 query)."""
+    return set(
+        Holiday.objects.filter(date__range=(first_day, last_day)).values_list("date", flat=True)
+    )
+
+
+def _overrides_between(doctor: Doctor, start: datetime, end: datetime) -> dict[datetime, bool]:
+    """The doctor's slot overrides in [start, end): slot start -> offered or not (1 query)."""
+    return dict(
+        SlotOverride.objects.filter(doctor=doctor, start__gte=start, start__lt=end).values_list(
+            "start", "available"
+        )
+    )
+
+
+def _busy_between(
+    doctor: Doctor, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """(start, end) of the doctor's leave and active appointments in [start, end) (2 queries)."""
+    leave = Leave.objects.filter(doctor=doctor, start__lt=end, end__gt=start)
+    appointments = Appointment.objects.occupying().filter(doctor=doctor).overlapping(start, end)
+    return list(leave.values_list("start", "end")) + list(appointments.values_list("start", "end"))
+
+
+def _offered_starts(
+    day: date, hours: list[WorkingHours], minutes: int, overrides: dict[datetime, bool]
+) -> set[datetime]:
+    """Slot starts (UTC) offered on a working day: the weekly hours, then that day's overrides."""
+    starts = _utc_starts(day, hours, minutes)
+    day_start, day_end = day_bounds(day)
+    for at, available in overrides.items():
+        if day_start <= at < day_end:
+            (starts.add if available else starts.discard)(at.astimezone(UTC))
+    return starts
+
+
+def _free_slots_from(
+    starts: set[datetime], length: timedelta, busy: list[tuple[datetime, datetime]]
+) -> list[Slot]:
+    """Slots of `length` at `starts`, in order, leaving out those that overlap a busy interval."""
+    return [
+        Slot(start, start + length)
+        for start in sorted(starts)
+        if not any(b_start < start + length and b_end > start for b_start, b_end in busy)
+    ]
 
 
 def free_slots(
