@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import uuid
 
 import pytest
 from django.core.cache import caches
@@ -36,6 +37,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
             item.add_marker(skip_redis)
+
+
+@pytest.fixture
+def worker_queue():
+    """A queue of the test's own, for tests with real worker processes: tasks published by this
+    process and by its workers go there (pass CELERY_TASK_DEFAULT_QUEUE to the workers), so a
+    worker left behind by another run can never take them."""
+    from hms.celery import app
+
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    old = app.conf.task_default_queue
+    app.conf.task_default_queue = name
+    app.amqp._producer_pool = None
+    yield name
+    app.conf.task_default_queue = old
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture(autouse=True)

@@ -99,7 +99,7 @@ def test_the_cleanup_schedule_exists_after_migrate_and_keeps_admin_edits():
 @pytest.mark.redis
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_export_runs_on_a_real_celery_worker(doctor, patient):
+def test_export_runs_on_a_real_celery_worker(doctor, patient, worker_queue):
     """The export goes through Redis to a separate worker process and finishes there."""
     make_visits(doctor, patient.patient_profile, 1000)
     db = connection.settings_dict
@@ -108,6 +108,7 @@ def test_export_runs_on_a_real_celery_worker(doctor, patient):
         "DJANGO_DEBUG": "true",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_TASK_DEFAULT_QUEUE": worker_queue,
     }
     worker = subprocess.Popen(
         [

@@ -58,11 +58,18 @@ def _env(**extra) -> dict:
         "CELERY_UNACKED_RESTORE_THROTTLE": "1",
         "NOTIFICATION_CLAIM_TIMEOUT": "3",
         "OUTBOX_CLAIM_TIMEOUT": "3",
+        "CELERY_TASK_DEFAULT_QUEUE": celery_app.conf.task_default_queue,
         **extra,
     }
     env.pop("EMAIL_URL", None)
     env.update(extra)
     return env
+
+
+def _output(worker: subprocess.Popen) -> str:
+    """What a worker printed so far (for the failure message)."""
+    worker.terminate()
+    return worker.communicate(timeout=30)[0].decode(errors="replace")[-3000:]
 
 
 def _wait(predicate, seconds=60):
@@ -110,10 +117,10 @@ def _appointment():
 
 
 @pytest.fixture
-def broker_mode():
+def broker_mode(worker_queue):
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
-    yield
+    yield worker_queue
     celery_app.conf.task_always_eager = eager
 
 
@@ -133,9 +140,9 @@ def test_a_worker_killed_mid_send_leads_to_exactly_one_email(tmp_path, broker_mo
             outbox.enqueue("reports.reminder", row.pk, key=f"reminder:{row.pk}")
         # The first worker has claimed the row and is stuck talking to the mail server ...
         assert _wait(lambda: SentNotification.objects.get(pk=row.pk).status == "sending")
+    finally:
         first.send_signal(signal.SIGKILL)  # ... and dies there, without acknowledging.
         first.wait(10)
-    finally:
         smtp.close()
     mails = tmp_path / "mail"
     second = _worker(_env(EMAIL_FILE_PATH=str(mails)))
@@ -162,7 +169,9 @@ def test_reminders_sent_by_a_real_worker_twice_queued_go_out_once(tmp_path, brok
     try:
         send_daily_reminders.delay(kind="same_day")
         send_daily_reminders.delay(kind="same_day")
-        assert _wait(lambda: SentNotification.objects.filter(status="sent").count() == 3)
+        assert _wait(lambda: SentNotification.objects.filter(status="sent").count() == 3), _output(
+            worker
+        )
         time.sleep(3)
     finally:
         worker.terminate()
