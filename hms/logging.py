@@ -23,3 +23,29 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def logging_config(*, level: str, format: str) -> dict:
+    """Django's LOGGING: one JSON object a line on stdout ("json"), or plain text ("text")."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {"()": "hms.logging.JsonFormatter"},
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        },
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": format,
+            },
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {
+            "django.db.backends": {"level": "INFO"},
+            "django.security.DisallowedHost": {"level": "ERROR"},
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
+        },
+    }

@@ -13,6 +13,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from hms.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("HMS_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -365,7 +367,7 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Content-Security-Policy: scripts, styles, fonts and images come from this site only; an inline
 # <script> runs only with the per-request nonce ({{ request.csp_nonce }}), and no inline style
-# attribute is allowed (templates use classes; tests/test_csp.py fails on a style="" attribute).
+# attribute is allowed (templates use classes; hms/tests/test_page_markup.py fails on one).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -387,28 +389,7 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
 # --- Logging: one JSON object a line on stdout (text in development) ------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {"()": "hms.logging.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": LOG_FORMAT,
-        },
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        "django.security.DisallowedHost": {"level": "ERROR"},
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_config(level=LOG_LEVEL, format=LOG_FORMAT)
 
 ADMINS = [("Ops", a) for a in env.list("ADMIN_EMAILS", default=[])]
 

@@ -125,15 +125,15 @@ class AppointmentQuerySet(models.QuerySet):
     def with_related(self) -> AppointmentQuerySet:
         """For lists: doctor (with user and department) and patient (with user).
 
-        Kept to five tables on purpose: with booked_by/cancelled_by too, PostgreSQL spent
-        ~20 ms planning the nine-way join for every page of 25 rows.
+        Kept to five tables: with booked_by and cancelled_by too, PostgreSQL spends longer
+        planning the nine-way join than running it (with_actors() adds them where needed).
         """
         return self.select_related("doctor__user", "doctor__department", "patient__user")
 
     def for_list(self) -> AppointmentQuerySet:
         """with_related() narrowed to what list rows show and the status rules read.
 
-        Every column of the five tables cost about twice the CPU per page of 25 rows (bench/).
+        Loading every column of the five tables doubles the CPU a page of rows costs.
         """
         return self.with_related().only(
             "start",

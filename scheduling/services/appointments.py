@@ -1,8 +1,8 @@
-"""Writes for scheduling: booking, rescheduling, cancelling and status changes; availability.
+"""Writes on appointments: booking, rescheduling, status changes, cancelling many.
 
 Double booking is impossible: the database refuses it (unique and, on PostgreSQL, exclusion
-constraints) and the services turn that refusal into a clean domain error. Every service that
-changes the inputs of the slot engine busts the doctor's slot cache after commit.
+constraints on occupying appointments) and the services turn that refusal into a clean domain
+error. Every service that changes what the slot engine reads invalidates its cache after commit.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time as time_module
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -23,10 +23,6 @@ from scheduling import slots
 from scheduling.models import (
     Appointment,
     AppointmentEvent,
-    Holiday,
-    Leave,
-    SlotOverride,
-    WorkingHours,
 )
 
 logger = logging.getLogger(__name__)
@@ -114,7 +110,8 @@ def _event(
     )
 
 
-def _bust_after_commit(doctor_id: int) -> None:
+def slots_changed(doctor_id: int) -> None:
+    """The doctor's free slots are computed again after the current transaction commits."""
     cached.invalidate(slots.doctor_family(doctor_id))
 
 
@@ -188,7 +185,7 @@ def appointment_book(
             patient=patient, doctor=doctor, start=start, reason=reason, by=by, now=now
         )
         _event(appointment, actor=by, action="booked", from_status="")
-        _bust_after_commit(doctor.pk)
+        slots_changed(doctor.pk)
         _notify("booked", appointment, by=by)
         return appointment
 
@@ -251,8 +248,8 @@ def appointment_reschedule(
             )[:300],
         )
         _event(new, actor=by, action="booked", from_status="", reason="Rescheduled")
-        _bust_after_commit(old.doctor_id)
-        _bust_after_commit(new_doctor.pk)
+        slots_changed(old.doctor_id)
+        slots_changed(new_doctor.pk)
         _notify("rescheduled", new, by=by)
         return new
 
@@ -285,191 +282,12 @@ def appointment_transition(
         locked.cancelled_by, locked.cancelled_at = by, timezone.now()
         locked.cancel_reason = reason.strip()
         fields += ["cancelled_by", "cancelled_at", "cancel_reason"]
-        _bust_after_commit(locked.doctor_id)
+        slots_changed(locked.doctor_id)
         if notify:
             _notify("cancelled", locked, by=by)
     locked.save(update_fields=fields)
     _event(locked, actor=by, action=action, from_status=from_status, reason=reason.strip())
     return locked
-
-
-# --- Availability -------------------------------------------------------------------------
-
-
-HOURS_INCOMPLETE = (
-    "The working hours changed meanwhile or arrived incomplete: nothing was saved. "
-    "Please reload the page and try again."
-)
-
-
-def _overlapping_intervals(rows: list[tuple[int, time, time]]) -> str:
-    """A message naming two intervals of one weekday that overlap, or "" when none do."""
-    latest: dict[int, tuple[time, time]] = {}  # per weekday, the interval that ends last so far
-    for day, start, end in sorted(rows):
-        if day in latest and start < latest[day][1]:
-            other = latest[day]
-            return (
-                f"{WorkingHours.Weekday(day).label}: {start:%H:%M}–{end:%H:%M} overlaps "
-                f"{other[0]:%H:%M}–{other[1]:%H:%M}."
-            )
-        if day not in latest or end > latest[day][1]:
-            latest[day] = (start, end)
-    return ""
-
-
-@transaction.atomic
-def working_hours_edit_one(
-    *,
-    doctor: Doctor,
-    by: User | None,
-    pk: int | None,
-    interval: tuple[int, time, time] | None,
-) -> WorkingHours | None:
-    """Add (pk None), change or remove (interval None) one interval of a doctor's weekly hours,
-    read together with the others under the doctor's lock (Django admin edits one row)."""
-    Doctor.objects.select_for_update().filter(pk=doctor.pk).first()
-    others = [(h.pk, h.weekday, h.start, h.end) for h in doctor.working_hours.exclude(pk=pk)]
-    if interval is None:
-        working_hours_save(doctor=doctor, by=by, rows=others, deleted=[pk])
-        return None
-    return working_hours_save(doctor=doctor, by=by, rows=[*others, (pk, *interval)], deleted=[])[-1]
-
-
-@transaction.atomic
-def working_hours_save(
-    *,
-    doctor: Doctor,
-    by: User | None,
-    rows: list[tuple[int | None, int, time, time]],
-    deleted: list[int],
-) -> list[WorkingHours]:
-    """Save a doctor's weekly hours. `rows` are (id or None for a new interval, weekday, start,
-    end); `deleted` the ids of intervals to remove. Every existing interval must be in one of the
-    two (nothing is removed by omission) and the intervals of a day may not overlap. Every change
-    is kept as a version (who and when), like visit records. Returns the rows' intervals."""
-    Doctor.objects.select_for_update().filter(pk=doctor.pk).first()  # one editor at a time
-    existing = {hours.pk: hours for hours in doctor.working_hours.all()}
-    named = [pk for pk, *_ in rows if pk] + list(deleted)
-    if sorted(named) != sorted(existing):
-        raise SchedulingError(HOURS_INCOMPLETE)
-    clash = _overlapping_intervals([(day, start, end) for _, day, start, end in rows])
-    if clash:
-        raise SchedulingError(clash)
-    for pk in deleted:
-        existing[pk]._history_user = by
-        existing[pk].delete()
-    saved = []
-    for pk, day, start, end in rows:
-        hours = existing.get(pk) or WorkingHours(doctor=doctor)
-        saved.append(hours)
-        if hours.pk and (hours.weekday, hours.start, hours.end) == (day, start, end):
-            continue
-        hours.weekday, hours.start, hours.end = day, start, end
-        hours._history_user = by
-        hours.full_clean()
-        hours.save()
-    _bust_after_commit(doctor.pk)
-    return saved
-
-
-@transaction.atomic
-def override_toggle(*, doctor: Doctor, start: datetime, available: bool) -> SlotOverride | None:
-    """Switch one slot on or off. Returns the override row (None when back to the default)."""
-    SlotOverride.objects.filter(doctor=doctor, start=start).delete()
-    _bust_after_commit(doctor.pk)
-    day = timezone.localdate(start)
-    default = start in slots.default_starts(doctor, day)
-    if available == default:
-        return None
-    return SlotOverride.objects.create(doctor=doctor, start=start, available=available)
-
-
-def appointments_affected(
-    *, start: datetime, end: datetime, doctor: Doctor | None = None
-) -> list[Appointment]:
-    """What new leave (of `doctor`: open appointments overlapping `start`–`end`) or a holiday (no
-    doctor: open appointments starting that day, as `with_attention` flags them) would fall on.
-    People decide whether to keep or cancel them."""
-    found = Appointment.objects.open().with_related()
-    if doctor is None:
-        found = found.filter(start__gte=start, start__lt=end)
-    else:
-        found = found.filter(doctor=doctor).overlapping(start, end)
-    return list(found.order_by("start"))
-
-
-@transaction.atomic
-def slots_switch_days(*, doctor: Doctor, days: list[date], available: bool) -> None:
-    """Switch every slot of `days` on or off. Off means all: slots switched on outside the
-    weekly hours go off too."""
-    for day in days:
-        for start in slots.default_starts(doctor, day):
-            override_toggle(doctor=doctor, start=start, available=available)
-        if not available:
-            day_start, day_end = slots.day_bounds(day)
-            for extra in SlotOverride.objects.filter(
-                doctor=doctor, available=True, start__gte=day_start, start__lt=day_end
-            ).values_list("start", flat=True):
-                override_toggle(doctor=doctor, start=extra, available=False)
-
-
-@transaction.atomic
-def override_clear(*, override: SlotOverride) -> None:
-    """Remove a single-slot override: the slot is back to what the weekly hours say."""
-    doctor_id = override.doctor_id
-    override.delete()
-    _bust_after_commit(doctor_id)
-
-
-@transaction.atomic
-def leave_add(
-    *,
-    doctor: Doctor,
-    start: datetime,
-    end: datetime,
-    reason: str,
-    by: User,
-    cancel_affected: bool = False,
-) -> tuple[Leave, list[Appointment]]:
-    """Add leave. The open appointments it covers are cancelled (patients notified) when
-    `cancel_affected`, else kept and flagged ("Doctor on leave") until someone moves or cancels
-    them. Returns the leave and the appointments it covers."""
-    leave = Leave(doctor=doctor, start=start, end=end, reason=reason)
-    leave.full_clean()
-    leave.save()
-    affected = appointments_affected(start=start, end=end, doctor=doctor)
-    if cancel_affected:
-        appointments_cancel_many(appointments=affected, by=by, reason="The doctor is on leave")
-    _bust_after_commit(doctor.pk)
-    return leave, affected
-
-
-@transaction.atomic
-def leave_delete(*, leave: Leave) -> None:
-    doctor_id = leave.doctor_id
-    leave.delete()
-    _bust_after_commit(doctor_id)
-
-
-@transaction.atomic
-def holiday_add(
-    *, day: date, name: str, by: User, cancel_affected: bool = False
-) -> tuple[Holiday, list[Appointment]]:
-    """Close the hospital on `day`; like leave_add for the open appointments of that day."""
-    holiday = Holiday(date=day, name=name)
-    holiday.full_clean()
-    holiday.save()
-    affected = appointments_affected(start=slots.day_bounds(day)[0], end=slots.day_bounds(day)[1])
-    if cancel_affected:
-        appointments_cancel_many(appointments=affected, by=by, reason=f"Hospital holiday: {name}")
-    cached.invalidate(slots.ALL_DOCTORS)
-    return holiday, affected
-
-
-@transaction.atomic
-def holiday_delete(*, holiday: Holiday) -> None:
-    holiday.delete()
-    cached.invalidate(slots.ALL_DOCTORS)
 
 
 def appointments_cancel_many(*, appointments: list[Appointment], by: User, reason: str) -> int:

@@ -1,0 +1,56 @@
+"""Writes for scheduling (HackSoft-style services): appointments and availability. Callers use
+`from scheduling import services` and `services.appointment_book(...)`."""
+
+from scheduling.services.appointments import (
+    ACTION_PHRASES,
+    PATIENT_BUSY,
+    SLOT_TAKEN,
+    NotAllowed,
+    PatientBusy,
+    SchedulingError,
+    SlotTaken,
+    SlotUnavailable,
+    appointment_book,
+    appointment_reschedule,
+    appointment_transition,
+    appointments_cancel_many,
+)
+from scheduling.services.availability import (
+    HOURS_INCOMPLETE,
+    appointments_affected,
+    holiday_add,
+    holiday_delete,
+    leave_add,
+    leave_delete,
+    override_clear,
+    override_toggle,
+    slots_switch_days,
+    working_hours_edit_one,
+    working_hours_save,
+)
+
+__all__ = [
+    "ACTION_PHRASES",
+    "HOURS_INCOMPLETE",
+    "PATIENT_BUSY",
+    "SLOT_TAKEN",
+    "NotAllowed",
+    "PatientBusy",
+    "SchedulingError",
+    "SlotTaken",
+    "SlotUnavailable",
+    "appointment_book",
+    "appointment_reschedule",
+    "appointment_transition",
+    "appointments_affected",
+    "appointments_cancel_many",
+    "holiday_add",
+    "holiday_delete",
+    "leave_add",
+    "leave_delete",
+    "override_clear",
+    "override_toggle",
+    "slots_switch_days",
+    "working_hours_edit_one",
+    "working_hours_save",
+]
