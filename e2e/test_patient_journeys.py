@@ -147,7 +147,7 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     expect(row).to_contain_text("Chest pain")
     shots(doctor, "j2-today")
     row.get_by_role("button", name="Check in").click()
-    expect(doctor.get_by_text("Mary Seacole: check in done.")).to_be_visible()
+    expect(doctor.get_by_text("Mary Seacole is checked in.")).to_be_visible()
     shots(doctor, "j2-checked-in")
     row.get_by_role("link", name="Complete visit…").click()
 

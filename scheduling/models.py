@@ -37,7 +37,11 @@ class WorkingHours(TimeStampedModel):
         ordering = ["doctor", "weekday", "start"]
         indexes = [models.Index(fields=["doctor", "weekday"], name="sched_hours_doctor_day")]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="sched_hours_end_after"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="sched_hours_end_after",
+                violation_error_message="The end must be after the start.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -68,7 +72,11 @@ class Leave(TimeStampedModel):
         ordering = ["start"]
         indexes = [models.Index(fields=["doctor", "end"], name="sched_leave_doctor_end")]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="sched_leave_end_after"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="sched_leave_end_after",
+                violation_error_message="The end of the leave must be after its start.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -182,3 +182,18 @@ def test_a_patient_may_move_a_flagged_appointment_after_the_cutoff(
     client.force_login(patient)
     detail = client.get(reverse("scheduling:appointment-detail", args=[appointment.pk]))
     assert "please reschedule it to another time or cancel it" in detail.content.decode()
+
+
+def test_leave_and_holidays_over_no_booking_are_added_without_a_question(
+    client, doctor, hospital_admin
+):
+    client.force_login(hospital_admin)
+    day = (timezone.localdate() + timedelta(days=9)).isoformat()
+    response = client.post(reverse("scheduling:holidays"), {"date": day, "name": "Quiet day"})
+    assert response.status_code == 302
+    client.force_login(doctor)
+    response = client.post(
+        reverse("scheduling:leave-add"),
+        {"start": f"{day}T08:00", "end": f"{day}T18:00", "reason": "Course"},
+    )
+    assert response.status_code == 302

@@ -68,8 +68,10 @@ def _confirm_affected(request, what: str, affected: list, back: str) -> HttpResp
 
 def _decision(request: HttpRequest, affected: list) -> str | None:
     """ "cancel", "keep", or None when the person still has to be asked."""
+    if not affected:
+        return "keep"  # nothing to decide
     decision = request.POST.get("affected")
-    return decision if decision in ("cancel", "keep") or not affected else None
+    return decision if decision in ("cancel", "keep") else None
 
 
 def leave_add(request: HttpRequest) -> HttpResponse:
