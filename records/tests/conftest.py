@@ -7,7 +7,7 @@ from scheduling.models import Appointment
 
 
 @pytest.fixture
-def visit(doctor, patient):
+def checked_in_appointment(doctor, patient):
     """An appointment of `doctor` with `patient` that started an hour ago (checked in)."""
     start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
     return Appointment.objects.create(

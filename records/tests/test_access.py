@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def record(visit, doctor):
+def record(checked_in_appointment, doctor):
     return VisitRecord.objects.create(
-        appointment=visit,
-        patient=visit.patient,
+        appointment=checked_in_appointment,
+        patient=checked_in_appointment.patient,
         author=doctor,
         complaint="Cough",
         diagnosis="Bronchitis",
@@ -24,14 +24,14 @@ def record(visit, doctor):
 
 
 @pytest.fixture
-def colleague(patient, visit):
+def colleague(patient, checked_in_appointment):
     """Another doctor who also had an appointment with the patient."""
     other = DoctorFactory(user__email="colleague@example.com")
     Appointment.objects.create(
         doctor=other,
-        patient=visit.patient,
-        start=visit.start + timedelta(days=3),
-        end=visit.end + timedelta(days=3),
+        patient=checked_in_appointment.patient,
+        start=checked_in_appointment.start + timedelta(days=3),
+        end=checked_in_appointment.end + timedelta(days=3),
     )
     return other.user
 

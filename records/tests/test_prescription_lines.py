@@ -11,9 +11,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def record(client, doctor, visit):
+def record(client, doctor, checked_in_appointment):
     client.force_login(doctor)
-    client.post(reverse("records:complete-visit", args=[visit.pk]), RECORD)
+    client.post(
+        reverse("records:complete-visit", args=[checked_in_appointment.pk]), RECORD
+    )
     return VisitRecord.objects.get()
 
 

@@ -9,16 +9,19 @@ from scheduling.models import Appointment
 pytestmark = pytest.mark.django_db
 
 
-def complete(client, visit, **changes):
-    return client.post(reverse("records:complete-visit", args=[visit.pk]), {**RECORD, **changes})
+def complete(client, checked_in_appointment, **changes):
+    return client.post(
+        reverse("records:complete-visit", args=[checked_in_appointment.pk]),
+        {**RECORD, **changes},
+    )
 
 
 def test_doctor_completes_a_visit_with_two_prescription_items(
-    client, doctor, visit, patient, django_capture_on_commit_callbacks
+    client, doctor, checked_in_appointment, patient, django_capture_on_commit_callbacks
 ):
     client.force_login(doctor)
     with django_capture_on_commit_callbacks(execute=True):
-        response = complete(client, visit)
+        response = complete(client, checked_in_appointment)
 
     record = VisitRecord.objects.get()
     assert response.url == reverse("records:record-detail", args=[record.pk])
@@ -27,9 +30,9 @@ def test_doctor_completes_a_visit_with_two_prescription_items(
         "Aspirin",
         "Glyceryl trinitrate spray",
     ]
-    visit.refresh_from_db()
-    assert visit.status == Appointment.Status.COMPLETED
-    assert visit.events.filter(action="complete").exists()
+    checked_in_appointment.refresh_from_db()
+    assert checked_in_appointment.status == Appointment.Status.COMPLETED
+    assert checked_in_appointment.events.filter(action="complete").exists()
     assert [m.to for m in mail.outbox] == [[patient.email]]
     assert "Stable angina" not in mail.outbox[0].body  # no medical data in e-mail
     assert AccessLogEntry.objects.filter(action="create", object_type="visit_record").exists()
@@ -48,10 +51,10 @@ def test_doctor_completes_a_visit_with_two_prescription_items(
     ],
 )
 def test_bad_input_is_explained_and_nothing_is_saved(
-    client, doctor, visit, changes, field, message
+    client, doctor, checked_in_appointment, changes, field, message
 ):
     client.force_login(doctor)
-    response = complete(client, visit, **changes)
+    response = complete(client, checked_in_appointment, **changes)
     assert response.status_code == 200
     errors = (
         response.context["form"].errors.get(field, [])
@@ -60,34 +63,36 @@ def test_bad_input_is_explained_and_nothing_is_saved(
     )
     assert any(message in e for e in errors), (errors, response.context["form"].errors)
     assert not VisitRecord.objects.exists()
-    visit.refresh_from_db()
-    assert visit.status == Appointment.Status.CHECKED_IN
+    checked_in_appointment.refresh_from_db()
+    assert checked_in_appointment.status == Appointment.Status.CHECKED_IN
 
 
-def test_another_doctor_cannot_complete_the_visit_and_is_logged(client, other_doctor, visit):
+def test_another_doctor_cannot_complete_the_visit_and_is_logged(
+    client, other_doctor, checked_in_appointment
+):
     client.force_login(other_doctor)
-    assert complete(client, visit).status_code == 404
+    assert complete(client, checked_in_appointment).status_code == 404
     assert AccessLogEntry.objects.filter(outcome="denied", actor=other_doctor).exists()
     assert not VisitRecord.objects.exists()
 
 
-def test_a_future_appointment_cannot_be_completed(client, doctor, visit):
+def test_a_future_appointment_cannot_be_completed(client, doctor, checked_in_appointment):
     from datetime import timedelta
 
-    visit.start += timedelta(days=2)
-    visit.end += timedelta(days=2)
-    visit.save()
+    checked_in_appointment.start += timedelta(days=2)
+    checked_in_appointment.end += timedelta(days=2)
+    checked_in_appointment.save()
     client.force_login(doctor)
-    response = complete(client, visit)
+    response = complete(client, checked_in_appointment)
     assert "on the day of the appointment" in response.content.decode()
     assert not VisitRecord.objects.exists()
 
 
 def test_only_the_author_edits_and_every_change_is_a_version(
-    client, doctor, other_doctor, visit, patient
+    client, doctor, other_doctor, checked_in_appointment, patient
 ):
     client.force_login(doctor)
-    complete(client, visit)
+    complete(client, checked_in_appointment)
     record = VisitRecord.objects.get()
     items = list(record.prescriptions.all())
     edit = {
@@ -115,8 +120,8 @@ def test_only_the_author_edits_and_every_change_is_a_version(
     Appointment.objects.create(
         doctor=other_doctor.doctor_profile,
         patient=patient.patient_profile,
-        start=visit.start,
-        end=visit.end,
+        start=checked_in_appointment.start,
+        end=checked_in_appointment.end,
         status="cancelled",
     )
     assert client.get(reverse("records:record-detail", args=[record.pk])).status_code == 200
@@ -125,11 +130,16 @@ def test_only_the_author_edits_and_every_change_is_a_version(
     assert client.get(reverse("records:record-edit", args=[record.pk])).status_code == 403
 
 
-def test_appointment_page_offers_complete_visit_then_links_the_record(client, doctor, visit):
+def test_appointment_page_offers_complete_visit_then_links_the_record(
+    client, doctor, checked_in_appointment
+):
     client.force_login(doctor)
-    page = client.get(reverse("scheduling:appointment-detail", args=[visit.pk]))
-    assert reverse("records:complete-visit", args=[visit.pk]) in page.content.decode()
-    complete(client, visit)
+    page = client.get(reverse("scheduling:appointment-detail", args=[checked_in_appointment.pk]))
+    assert (
+        reverse("records:complete-visit", args=[checked_in_appointment.pk])
+        in page.content.decode()
+    )
+    complete(client, checked_in_appointment)
     record = VisitRecord.objects.get()
-    page = client.get(reverse("scheduling:appointment-detail", args=[visit.pk]))
+    page = client.get(reverse("scheduling:appointment-detail", args=[checked_in_appointment.pk]))
     assert reverse("records:record-detail", args=[record.pk]) in page.content.decode()

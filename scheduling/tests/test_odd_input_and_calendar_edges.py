@@ -1,4 +1,5 @@
-"""Regression tests for problems found in review."""
+"""Odd input and the edges of the calendar: far-away dates, odd digits, DST, a changed
+appointment length, forged form counts, appointments longer than a day."""
 
 import itertools
 from datetime import UTC, date, datetime, time, timedelta

@@ -1,3 +1,5 @@
+"""The access log at its edges (huge ids, proxies, list reads) and forged prescription input."""
+
 import pytest
 from django.urls import reverse
 
@@ -32,12 +34,16 @@ def test_staff_record_list_and_my_patients_reads_are_logged(client, hospital_adm
     }
 
 
-def test_prescription_line_changes_show_on_the_versions_page(client, doctor, visit):
+def test_prescription_line_changes_show_on_the_versions_page(
+    client, doctor, checked_in_appointment
+):
     from records.models import VisitRecord
     from records.tests.conftest import RECORD
 
     client.force_login(doctor)
-    client.post(reverse("records:complete-visit", args=[visit.pk]), RECORD)
+    client.post(
+        reverse("records:complete-visit", args=[checked_in_appointment.pk]), RECORD
+    )
     record = VisitRecord.objects.get()
     item = record.prescriptions.first()
     edit = {
@@ -54,15 +60,19 @@ def test_prescription_line_changes_show_on_the_versions_page(client, doctor, vis
     assert "300 mg" in page and "removed" in page
 
 
-def test_a_forged_prescription_count_builds_no_more_than_30_forms(client, doctor, visit):
+def test_a_forged_prescription_count_builds_no_more_than_30_forms(
+    client, doctor, checked_in_appointment
+):
     from records.tests.conftest import RECORD
 
     client.force_login(doctor)
     data = {**RECORD, "rx-TOTAL_FORMS": "1001"}
 
-    response = client.post(reverse("records:complete-visit", args=[visit.pk]), data)
+    response = client.post(
+        reverse("records:complete-visit", args=[checked_in_appointment.pk]), data
+    )
 
     assert response.status_code == 200
     assert len(response.context["formset"].forms) <= 30
     assert "Please submit at most 30 forms." in response.content.decode()
-    assert not VisitRecord.objects.filter(appointment=visit).exists()
+    assert not VisitRecord.objects.filter(appointment=checked_in_appointment).exists()
