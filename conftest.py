@@ -1,4 +1,18 @@
-"""Fixtures shared by every app's tests."""
+"""Fixtures shared by every app's tests.
+
+The personas, each a user (the role's profile hangs off it) and each made once here:
+
+- ``patient`` / ``other_patient``: patient users (``.patient_profile``); the second is
+  the stranger whose records the first must never see.
+- ``doctor`` / ``other_doctor``: active doctors (``.doctor_profile``) without working hours;
+  ``scheduling.tests.factories.doctor_with_hours`` gives a doctor a week of them.
+- ``hospital_admin``: a member of the Hospital admin group.
+- ``client_for(user)``: the test client signed in as that user.
+
+Objects come from the factories (``accounts``, ``clinic``, ``scheduling`` and ``records``
+``tests/factories.py``); a test that needs the rules applied (overlaps, audit rows, outbox
+messages) goes through the services instead.
+"""
 
 import contextlib
 import os

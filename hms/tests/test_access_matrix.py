@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from clinic.tests.factories import DepartmentFactory, DoctorFactory
 from records.models import Export, VisitRecord
+from records.tests.factories import VisitRecordFactory
 from scheduling import services
 from scheduling.models import Appointment, Holiday, Leave, SlotOverride, WorkingHours
 from scheduling.tests.conftest import next_weekday_slot
+from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -141,18 +143,18 @@ def world(patient, doctor, colleague):
     for weekday in range(7):
         profile.working_hours.create(weekday=weekday, start="09:00", end="17:00")
     now = timezone.now().replace(second=0, microsecond=0)
-    past = Appointment.objects.create(
+    past = AppointmentFactory(
         doctor=profile, patient=p, start=now - timedelta(days=7), end=now - timedelta(days=7)
         + timedelta(minutes=30), status=Appointment.Status.COMPLETED,
     )  # fmt: skip
-    record = VisitRecord.objects.create(
+    record = VisitRecordFactory(
         appointment=past, patient=p, author=doctor, complaint="Cough", diagnosis="Bronchitis"
     )
-    Appointment.objects.create(
+    AppointmentFactory(
         doctor=colleague.doctor_profile, patient=p, start=now - timedelta(days=3),
         end=now - timedelta(days=3) + timedelta(minutes=30), status=Appointment.Status.COMPLETED,
     )  # fmt: skip
-    visit = Appointment.objects.create(
+    visit = AppointmentFactory(
         doctor=profile, patient=p, start=now - timedelta(hours=1),
         end=now - timedelta(minutes=30), status=Appointment.Status.CHECKED_IN,
     )  # fmt: skip

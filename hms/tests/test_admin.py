@@ -4,8 +4,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from records.models import AccessLogEntry, VisitRecord
+from records.models import AccessLogEntry
+from records.tests.factories import VisitRecordFactory
 from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +72,11 @@ def test_superuser_reading_a_visit_record_and_its_history_in_admin_is_logged(
     superuser_client, patient, doctor
 ):
     start = timezone.now() - timedelta(days=1)
-    visit = Appointment.objects.create(
+    visit = AppointmentFactory(
         doctor=doctor.doctor_profile, patient=patient.patient_profile, start=start,
         end=start + timedelta(minutes=30), status=Appointment.Status.COMPLETED,
     )  # fmt: skip
-    record = VisitRecord.objects.create(
+    record = VisitRecordFactory(
         appointment=visit, patient=visit.patient, author=doctor, diagnosis="Flu"
     )
 

@@ -20,6 +20,7 @@ from records.tests.conftest import RECORD
 from scheduling.models import Appointment, Holiday, Leave, WorkingHours
 from scheduling.tests.conftest import next_weekday_slot
 from scheduling.tests.conftest import open_doctor as open_doctor  # a fixture
+from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -141,11 +142,10 @@ def test_booking_form(client, patient, other_patient, open_doctor, slot_key, rea
 def test_visit_record_form(client, doctor, patient, fields):
     # A new visit per example, each an hour earlier, so that visits never overlap.
     start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=next(VISITS))
-    visit = Appointment.objects.create(
+    visit = AppointmentFactory(
         doctor=doctor.doctor_profile,
         patient=patient.patient_profile,
         start=start,
-        end=start + timedelta(minutes=30),
         status=Appointment.Status.CHECKED_IN,
     )
     client.force_login(doctor)

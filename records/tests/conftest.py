@@ -4,17 +4,17 @@ import pytest
 from django.utils import timezone
 
 from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory
 
 
 @pytest.fixture
 def checked_in_appointment(doctor, patient):
     """An appointment of `doctor` with `patient` that started an hour ago (checked in)."""
     start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
-    return Appointment.objects.create(
+    return AppointmentFactory(
         doctor=doctor.doctor_profile,
         patient=patient.patient_profile,
         start=start,
-        end=start + timedelta(minutes=30),
         status=Appointment.Status.CHECKED_IN,
     )
 

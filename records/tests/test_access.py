@@ -6,15 +6,16 @@ import pytest
 from django.urls import reverse
 
 from clinic.tests.factories import DoctorFactory
-from records.models import AccessLogEntry, VisitRecord
-from scheduling.models import Appointment
+from records.models import AccessLogEntry
+from records.tests.factories import VisitRecordFactory
+from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def record(checked_in_appointment, doctor):
-    return VisitRecord.objects.create(
+    return VisitRecordFactory(
         appointment=checked_in_appointment,
         patient=checked_in_appointment.patient,
         author=doctor,
@@ -27,7 +28,7 @@ def record(checked_in_appointment, doctor):
 def colleague(patient, checked_in_appointment):
     """Another doctor who also had an appointment with the patient."""
     other = DoctorFactory(user__email="colleague@example.com")
-    Appointment.objects.create(
+    AppointmentFactory(
         doctor=other,
         patient=checked_in_appointment.patient,
         start=checked_in_appointment.start + timedelta(days=3),

@@ -41,9 +41,7 @@ def test_prescription_line_changes_show_on_the_versions_page(
     from records.tests.conftest import RECORD
 
     client.force_login(doctor)
-    client.post(
-        reverse("records:complete-visit", args=[checked_in_appointment.pk]), RECORD
-    )
+    client.post(reverse("records:complete-visit", args=[checked_in_appointment.pk]), RECORD)
     record = VisitRecord.objects.get()
     item = record.prescriptions.first()
     edit = {

@@ -13,6 +13,7 @@ from clinic.tests.factories import PatientFactory
 from hms.lib.spreadsheets import csv_safe
 from records.models import PrescriptionItem, VisitRecord
 from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +71,10 @@ def test_history_query_count_is_constant(client, doctor, patient):
 def test_my_patients_lists_counts_and_next_appointment(client, doctor, patient):
     make_visits(doctor, patient.patient_profile, 2)
     nxt = timezone.now() + timedelta(days=2)
-    Appointment.objects.create(
+    AppointmentFactory(
         doctor=doctor.doctor_profile,
         patient=patient.patient_profile,
         start=nxt,
-        end=nxt + timedelta(minutes=30),
     )
     stranger = PatientFactory()
     client.force_login(doctor)

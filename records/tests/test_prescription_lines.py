@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def record(client, doctor, checked_in_appointment):
     client.force_login(doctor)
-    client.post(
-        reverse("records:complete-visit", args=[checked_in_appointment.pk]), RECORD
-    )
+    client.post(reverse("records:complete-visit", args=[checked_in_appointment.pk]), RECORD)
     return VisitRecord.objects.get()
 
 

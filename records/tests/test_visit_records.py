@@ -5,6 +5,7 @@ from django.urls import reverse
 from records.models import AccessLogEntry, VisitRecord
 from records.tests.conftest import RECORD
 from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,7 @@ def test_only_the_author_edits_and_every_change_is_a_version(
     assert "Unstable angina" in versions.content.decode()
     # Another doctor of the same patient may read it but not edit it.
     client.force_login(other_doctor)
-    Appointment.objects.create(
+    AppointmentFactory(
         doctor=other_doctor.doctor_profile,
         patient=patient.patient_profile,
         start=checked_in_appointment.start,
@@ -136,8 +137,7 @@ def test_appointment_page_offers_complete_visit_then_links_the_record(
     client.force_login(doctor)
     page = client.get(reverse("scheduling:appointment-detail", args=[checked_in_appointment.pk]))
     assert (
-        reverse("records:complete-visit", args=[checked_in_appointment.pk])
-        in page.content.decode()
+        reverse("records:complete-visit", args=[checked_in_appointment.pk]) in page.content.decode()
     )
     complete(client, checked_in_appointment)
     record = VisitRecord.objects.get()

@@ -8,18 +8,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.tests.factories import DoctorFactory, PatientFactory
-from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _book(doctor, days_ago, status="completed", cancelled_hours_before=None):
     start = timezone.now().replace(microsecond=0) - timedelta(days=days_ago)
-    return Appointment.objects.create(
+    return AppointmentFactory(
         doctor=doctor,
         patient=PatientFactory(),
         start=start,
-        end=start + timedelta(minutes=30),
         status=status,
         cancelled_at=start - timedelta(hours=cancelled_hours_before)
         if cancelled_hours_before is not None

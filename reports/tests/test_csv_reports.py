@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.tests.factories import DoctorFactory, PatientFactory
-from records.models import Export, VisitRecord
-from scheduling.models import Appointment
+from records.models import Export
+from records.tests.factories import VisitRecordFactory
+from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,21 +20,21 @@ def _history(doctor_user, n=3):
     base = timezone.now().replace(microsecond=0) - timedelta(days=3)
     for i in range(n):
         patient = PatientFactory(user__first_name="=EVIL()" if i == 0 else "Plain")
-        a = Appointment.objects.create(
+        a = AppointmentFactory(
             doctor=doctor,
             patient=patient,
             start=base + timedelta(hours=i),
             end=base + timedelta(hours=i, minutes=30),
             status="completed",
         )
-        VisitRecord.objects.create(
+        VisitRecordFactory(
             appointment=a,
             patient=patient,
             author=doctor_user,
             complaint="-",
             diagnosis="+DIAG" if i == 0 else "Flu",
         )
-    Appointment.objects.create(
+    AppointmentFactory(
         doctor=DoctorFactory(),
         patient=PatientFactory(),
         start=base - timedelta(days=60),

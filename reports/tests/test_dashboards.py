@@ -1,7 +1,18 @@
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from clinic.models import Doctor
+from clinic.tests.factories import DepartmentFactory, DoctorFactory, PatientFactory
+from scheduling import services
+from scheduling.tests.conftest import next_weekday_slot
+from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,16 +68,6 @@ def test_superuser_lands_on_the_hospital_dashboard(client):
 
 
 def test_hospital_dashboard_counts_doctors_patients_and_departments(client, hospital_admin):
-    from datetime import timedelta
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-
-    from clinic.models import Doctor
-    from clinic.tests.factories import DepartmentFactory, DoctorFactory, PatientFactory
-    from scheduling.tests.factories import AppointmentFactory
-
     DoctorFactory.create_batch(3)
     DoctorFactory(status=Doctor.Status.PENDING)
     DoctorFactory(status=Doctor.Status.BLOCKED)
@@ -81,7 +82,6 @@ def test_hospital_dashboard_counts_doctors_patients_and_departments(client, hosp
     # session (without Redis), user, 3 aggregates, the appointments needing attention
     with CaptureQueriesContext(connection) as small:
         response = client.get(url)
-    from django.conf import settings
 
     # the session is read from the cache with Redis, from the database without
     assert len(small) == (5 if settings.SESSION_ENGINE.endswith("cached_db") else 6)
@@ -125,9 +125,6 @@ def test_navbar_shows_the_signed_in_user_and_a_post_logout(client, patient):
 
 
 def test_patient_dashboard_shows_the_next_appointment(client, patient, doctor):
-    from scheduling import services
-    from scheduling.tests.conftest import next_weekday_slot
-
     profile = doctor.doctor_profile
     for weekday in range(7):
         profile.working_hours.create(weekday=weekday, start="09:00", end="17:00")
@@ -143,17 +140,11 @@ def test_patient_dashboard_shows_the_next_appointment(client, patient, doctor):
 
 
 def test_doctor_dashboard_lists_today(client, doctor, patient):
-    from datetime import timedelta
-
-    from scheduling.models import Appointment
-    from scheduling.tests.conftest import next_weekday_slot
-
     start = next_weekday_slot(23, days_ahead=0)
-    Appointment.objects.create(
+    AppointmentFactory(
         doctor=doctor.doctor_profile,
         patient=patient.patient_profile,
         start=start,
-        end=start + timedelta(minutes=30),
     )
     client.force_login(doctor)
     response = client.get(reverse("reports:doctor-dashboard"))
@@ -163,17 +154,10 @@ def test_doctor_dashboard_lists_today(client, doctor, patient):
 def test_doctor_dashboard_chart_counts_patients_seen_per_month(
     client, doctor, django_assert_max_num_queries
 ):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from clinic.tests.factories import PatientFactory
-    from scheduling.models import Appointment
-
     now = timezone.now().replace(day=2, hour=10, minute=0, second=0, microsecond=0)
     same = PatientFactory()
     for i, patient in enumerate([same, same, PatientFactory()]):
-        Appointment.objects.create(
+        AppointmentFactory(
             doctor=doctor.doctor_profile,
             patient=patient,
             start=now + timedelta(hours=i),

@@ -9,11 +9,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from clinic.tests.factories import DoctorFactory, PatientFactory
-from records.models import VisitRecord
+from records.tests.factories import VisitRecordFactory
 from reports.models import SentNotification
 from reports.monthly import monthly_stats
 from reports.tasks import send_monthly_reports
-from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 MONTH = date(2026, 10, 1)
@@ -29,7 +29,7 @@ def month_of_work(doctor):
     profile = doctor.doctor_profile
     returning, new_a, new_b = PatientFactory(), PatientFactory(), PatientFactory()
     # `returning` was first seen in September.
-    Appointment.objects.create(
+    AppointmentFactory(
         doctor=profile,
         patient=returning,
         start=at(1) - timedelta(days=20),
@@ -38,15 +38,14 @@ def month_of_work(doctor):
     )
 
     def visit(patient, day, hour, status, diagnosis=None):
-        a = Appointment.objects.create(
+        a = AppointmentFactory(
             doctor=profile,
             patient=patient,
             start=at(day, hour),
-            end=at(day, hour) + timedelta(minutes=30),
             status=status,
         )
         if diagnosis:
-            VisitRecord.objects.create(
+            VisitRecordFactory(
                 appointment=a, patient=patient, author=doctor, complaint="-", diagnosis=diagnosis
             )
 
@@ -122,11 +121,10 @@ def test_who_may_download_which_report(client, doctor, other_doctor, hospital_ad
 def test_hospital_wide_monthly_report_for_admins(client, hospital_admin, month_of_work, doctor):
     other = DoctorFactory()
     start = at(20)
-    Appointment.objects.create(
+    AppointmentFactory(
         doctor=other,
         patient=PatientFactory(),
         start=start,
-        end=start + timedelta(minutes=30),
         status="completed",
     )
     s = monthly_stats(None, MONTH)

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from django.utils import timezone
 from clinic.tests.factories import DoctorFactory, PatientFactory
 from hms.celery import app as celery_app
 from reports.models import SentNotification
-from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -108,11 +107,10 @@ class SilentSmtpServer:
 
 def _appointment():
     start = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
-    return Appointment.objects.create(
+    return AppointmentFactory(
         doctor=DoctorFactory(),
         patient=PatientFactory(),
         start=start,
-        end=start + timedelta(minutes=30),
     )
 
 

@@ -17,6 +17,7 @@ from reports.apps import DEFAULT_SCHEDULES, install_schedules
 from reports.models import SentNotification
 from reports.tasks import send_daily_reminders
 from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +37,7 @@ def _appointments(n=3, day_offset=0, status="booked"):
         days=day_offset
     )
     return [
-        Appointment.objects.create(
+        AppointmentFactory(
             doctor=doctor,
             patient=PatientFactory(),
             start=base + timedelta(minutes=30 * i),

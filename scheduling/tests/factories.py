@@ -1,6 +1,7 @@
-from datetime import time
+from datetime import datetime, time, timedelta
 
 import factory
+from django.utils import timezone
 
 from clinic.tests.factories import DoctorFactory, PatientFactory
 from scheduling.models import Appointment, WorkingHours
@@ -29,4 +30,11 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
 
     doctor = factory.SubFactory(DoctorFactory)
     patient = factory.SubFactory(PatientFactory)
-    end = factory.LazyAttribute(lambda o: o.start + __import__("datetime").timedelta(minutes=30))
+    # Each appointment without a start gets a day of its own at 10:00 hospital
+    # time, from tomorrow on, so two of them never overlap by accident.
+    start = factory.Sequence(
+        lambda n: timezone.make_aware(
+            datetime.combine(timezone.localdate() + timedelta(days=1 + n), time(10, 0))
+        )
+    )
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(minutes=30))

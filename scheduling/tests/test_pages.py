@@ -9,6 +9,7 @@ from scheduling import services
 from scheduling.models import Appointment, Holiday, Leave, SlotOverride
 from scheduling.slots import Slot
 from scheduling.tests.conftest import next_weekday_slot
+from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -145,11 +146,10 @@ def test_patient_cancel_after_cutoff_is_refused_with_a_message(
 
 def test_doctor_runs_the_day(client, doctor, patient, open_doctor):
     start = next_weekday_slot(10, days_ahead=0)
-    appointment = Appointment.objects.create(
+    appointment = AppointmentFactory(
         doctor=open_doctor,
         patient=patient.patient_profile,
         start=start,
-        end=start + timedelta(minutes=30),
     )
     client.force_login(doctor)
     page = client.get(reverse("scheduling:doctor-day"))

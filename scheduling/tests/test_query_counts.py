@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.tests.factories import PatientFactory
-from scheduling.models import Appointment
 from scheduling.tests.conftest import next_weekday_slot
+from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def _add_appointments(doctor, patient_user, n, first_day=0):
             minutes=30 * (i // 3)
         )
         patient = patient_user.patient_profile if i == 0 else PatientFactory()
-        Appointment.objects.create(
+        AppointmentFactory(
             doctor=doctor, patient=patient, start=start, end=start + timedelta(minutes=30)
         )
 
