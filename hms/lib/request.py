@@ -3,7 +3,7 @@ returns None (or a default) for anything it cannot read: never an exception, nev
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -36,6 +36,13 @@ def parse_day(value: str | None) -> date | None:
     except ValueError:
         return None
     return day if day and is_sane_day(day) else None
+
+
+def parse_week(value: str | None) -> date:
+    """The Monday of the week holding the ISO date `value`; this week when it is missing or
+    not a sane date."""
+    day = parse_day(value) or timezone.localdate()
+    return day - timedelta(days=day.weekday())
 
 
 def search_text(request: HttpRequest, name: str = "q", *, max_length: int = 80) -> str:

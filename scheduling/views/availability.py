@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import require_permission
-from hms.lib.request import parse_day
+from hms.lib.request import parse_day, parse_week
 from scheduling import access, selectors, services, slots
 from scheduling.forms import HolidayForm, LeaveForm, WorkingHoursFormSet
 from scheduling.models import Holiday
@@ -126,8 +126,7 @@ def leave_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def slot_grid(request: HttpRequest) -> HttpResponse:
     doctor = access.get_schedule_doctor(request.user, request.GET.get("doctor"))
-    first = parse_day(request.GET.get("week")) or timezone.localdate()
-    first -= timedelta(days=first.weekday())
+    first = parse_week(request.GET.get("week"))
     return render(
         request,
         "scheduling/slot_grid.html",

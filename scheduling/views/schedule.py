@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from hms.lib.request import parse_day
+from hms.lib.request import parse_day, parse_week
 from scheduling import access, selectors
 
 
@@ -44,8 +44,7 @@ def doctor_day(request: HttpRequest) -> HttpResponse:
 @require_safe
 def doctor_week(request: HttpRequest) -> HttpResponse:
     doctor = access.get_schedule_doctor(request.user, request.GET.get("doctor"))
-    first = parse_day(request.GET.get("start")) or timezone.localdate()
-    first -= timedelta(days=first.weekday())
+    first = parse_week(request.GET.get("start"))
     return render(
         request,
         "scheduling/doctor_week.html",
