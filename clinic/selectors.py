@@ -37,6 +37,18 @@ def department_rows() -> list[dict]:
     return _cached("departments", compute)
 
 
+def department_choices() -> list[tuple[int, str]]:
+    """(pk, name) of every department, for filter <select>s (cached)."""
+    return [(d["pk"], d["name"]) for d in department_rows()]
+
+
+def doctor_choices(*, removed: bool = False) -> list[tuple[int, str]]:
+    """(pk, "Dr name") by surname for filter <select>s (cached): doctors not removed, or every
+    doctor with `removed` (records of removed doctors stay searchable)."""
+    doctors = Doctor.objects.all() if removed else Doctor.objects.not_removed()
+    return _cached(f"doctor-choices:{int(removed)}", doctors.as_choices)
+
+
 def directory_departments() -> list[dict]:
     """Active departments that have at least one bookable doctor (cached)."""
     return [d for d in department_rows() if d["is_active"] and d["bookable_count"]]

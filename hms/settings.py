@@ -136,6 +136,7 @@ TEMPLATES = [
                 "hms.context_processors.hospital",
                 "hms.context_processors.navigation",
             ],
+            "builtins": ["hms.lib.template_filters"],
         },
     },
 ]

@@ -6,7 +6,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from clinic.models import Doctor
+from clinic import selectors
+from hms.lib.forms import FastSelect
 from records.models import AccessLogEntry, VisitRecord
 
 
@@ -32,13 +33,18 @@ class RecordFilter(django_filters.FilterSet):
         method="filter_q",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Patient or diagnosis"}),
     )
-    doctor = django_filters.ModelChoiceFilter(
-        field_name="appointment__doctor", queryset=Doctor.objects.all(), label="Doctor"
-    )
+    doctor = django_filters.ChoiceFilter(
+        field_name="appointment__doctor", label="Doctor", empty_label="All doctors",
+        widget=FastSelect,
+    )  # fmt: skip
 
     class Meta:
         model = VisitRecord
         fields = ["q", "doctor"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["doctor"].choices = selectors.doctor_choices(removed=True)
 
     def filter_q(self, queryset, name, value):
         return _words(

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from clinic.models import Department, Doctor
+from clinic import selectors
 from hms.lib.forms import FastSelect
 from hms.lib.request import is_sane_day
 from scheduling.models import Appointment
@@ -14,27 +14,22 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class AppointmentFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(label="From", method="filter_from", widget=DATE)
     date_to = django_filters.DateFilter(label="To", method="filter_to", widget=DATE)
-    doctor = django_filters.ModelChoiceFilter(
-        queryset=Doctor.objects.not_removed()
-        .with_related()
-        .order_by("user__last_name", "user__first_name"),
-        empty_label="All doctors",
-        widget=FastSelect,
-    )
-    department = django_filters.ModelChoiceFilter(
+    doctor = django_filters.ChoiceFilter(empty_label="All doctors", widget=FastSelect)
+    department = django_filters.ChoiceFilter(
         field_name="doctor__department",
-        queryset=Department.objects.all(),
         empty_label="All departments",
         label="Department",
+        widget=FastSelect,
     )
     status = django_filters.ChoiceFilter(
-        choices=Appointment.Status.choices, empty_label="Any status"
+        choices=Appointment.Status.choices, empty_label="Any status", widget=FastSelect
     )
     when = django_filters.ChoiceFilter(
         label="When",
         method="filter_when",
         empty_label="Past and upcoming",
         choices=[("upcoming", "Upcoming"), ("past", "Past")],
+        widget=FastSelect,
     )
     patient = django_filters.CharFilter(label="Patient", method="filter_patient")
     attention = django_filters.ChoiceFilter(
@@ -42,6 +37,7 @@ class AppointmentFilter(django_filters.FilterSet):
         method="filter_attention",
         empty_label="All appointments",
         choices=[("1", "Doctor on leave or hospital closed")],
+        widget=FastSelect,
     )
 
     class Meta:
@@ -59,7 +55,12 @@ class AppointmentFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.form.fields["patient"].widget.attrs["placeholder"] = "Name or e-mail"
+        fields = self.form.fields
+        # Set on the form's own fields: choices given to the filters would be deep-copied with
+        # every form (~0.8 ms for the 200 doctors).
+        fields["doctor"].choices = selectors.doctor_choices()
+        fields["department"].choices = selectors.department_choices()
+        fields["patient"].widget.attrs["placeholder"] = "Name or e-mail"
 
     def filter_from(self, queryset, name, value):
         if not is_sane_day(value):
