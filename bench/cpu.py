@@ -5,12 +5,15 @@ sensitive to other load on the machine than req/s, so it is the figure to compar
 the code: run it from each checkout, alternating (bench/run --cpu-ab COMMIT does).
 
     .venv/bin/python -m bench.cpu [--out NAME.json]
+    .venv/bin/python -m bench.cpu --before B1.json B2.json --after A1.json A2.json   (a table)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from pathlib import Path
 
 from bench.common import read_json, setup_django, write_json
 
@@ -28,10 +31,30 @@ def page_cpu_ms(client, path: str) -> float:
     return best
 
 
+def compare(before: list[str], after: list[str]) -> None:
+    """Markdown table of the best (lowest) figure of each side per page."""
+    runs = {
+        side: [json.loads(Path(f).read_text()) for f in files]
+        for side, files in (("before", before), ("after", after))
+    }
+    print("| Page | before ms CPU | after ms CPU | after ÷ before |")
+    print("|---|---:|---:|---:|")
+    for page in runs["after"][0]:
+        b = min(run.get(page, float("inf")) for run in runs["before"])
+        a = min(run[page] for run in runs["after"])
+        print(f"| {page} | {b:.2f} | {a:.2f} | {a / b:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="cpu.json")
+    parser.add_argument("--before", nargs="+")
+    parser.add_argument("--after", nargs="+")
+    parser.add_argument("--pages", nargs="+", help="only pages whose name starts so")
     args = parser.parse_args()
+    if args.before and args.after:
+        compare(args.before, args.after)
+        return
     setup_django()
     from django.test import Client
 
@@ -39,6 +62,8 @@ def main() -> None:
 
     results = {}
     for page in read_json("targets.json")["pages"]:
+        if args.pages and not page["name"].startswith(tuple(args.pages)):
+            continue
         client = Client()
         if page["user"]:
             client.force_login(User.objects.get(email=page["user"]))
