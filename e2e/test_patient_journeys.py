@@ -47,7 +47,7 @@ def cardiologist(hospital_late_morning):
 
 def day_button(page, day):
     """The date-strip button of `day` in the slot picker."""
-    return page.get_by_role("navigation", name="Dates").locator(f'a[href*="date={day:%Y-%m-%d}"]')
+    return page.get_by_role("navigation", name="Dates").locator(f'button[value="{day:%Y-%m-%d}"]')
 
 
 def pick_first_free_time(page, day) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from accounts.access import require_permission
@@ -20,10 +21,39 @@ from scheduling.models import Appointment
 
 
 def _render_picker(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """htmx date switches get the picker alone; everything else the whole page."""
-    if request.headers.get("HX-Request") and request.method == "GET":
-        return render(request, "scheduling/partials/slot_picker.html", context)
-    return render(request, template, context)
+    """htmx date switches get the day's dates and times alone (the fields typed around them stay
+    in the page); everything else, htmx history restores included, the whole page."""
+    day_only = (
+        request.headers.get("HX-Request")
+        and request.method == "GET"
+        and not request.headers.get("HX-History-Restore-Request")
+    )
+    if day_only:
+        response = render(request, "scheduling/partials/slot_day.html", context)
+    else:
+        response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _shown_day(request: HttpRequest) -> date | None:
+    """The day to show: the one switched to (?date=, or show_date from the form's date buttons
+    without JavaScript), else the day the form was on."""
+    wanted = request.POST.get("show_date") or request.GET.get("date") or request.POST.get("date")
+    return parse_day(wanted)
+
+
+def _is_submit(request: HttpRequest) -> bool:
+    """A POST that books or moves; a date button (show_date) only switches the day."""
+    return request.method == "POST" and "show_date" not in request.POST
+
+
+def _picker_form(request: HttpRequest, offered: list[slots.Slot], **kwargs) -> SlotForm:
+    if "show_date" in request.POST:
+        # A date switch without JavaScript: what was typed comes back, with no errors yet.
+        initial = {"reason": request.POST.get("reason", "")}
+        return SlotForm(initial=initial, offered=offered, **kwargs)
+    return SlotForm(request.POST or None, offered=offered, **kwargs)
 
 
 def _refused(doctor, day, form: SlotForm, error: str) -> SlotForm:
@@ -38,6 +68,30 @@ def _refused(doctor, day, form: SlotForm, error: str) -> SlotForm:
     return redrawn
 
 
+def _try_booking(request: HttpRequest, patient, doctor, day) -> HttpResponse | tuple:
+    """Book the slot posted: the redirect to the new appointment, or (form, day) to draw the
+    picker again with the refusal."""
+    start = slots.parse_slot_key(request.POST.get("slot", ""))
+    day = timezone.localdate(start) if start else day
+    claimed = [slots.Slot(start, start + timedelta(minutes=doctor.slot_minutes))] if start else []
+    form = SlotForm(request.POST, offered=claimed)
+    error = ""
+    if form.is_valid():
+        try:
+            appointment = services.appointment_book(
+                patient=patient,
+                doctor=doctor,
+                start=form.cleaned_data["slot"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except services.SchedulingError as exc:
+            error = str(exc)
+        else:
+            return _booked(request, appointment)
+    return _refused(doctor, day, form, error), day
+
+
 def book(request: HttpRequest, doctor_pk: int) -> HttpResponse:
     """Patient (or staff for a patient, ?for=<id>) picks a date and a free slot, then confirms.
 
@@ -46,32 +100,15 @@ def book(request: HttpRequest, doctor_pk: int) -> HttpResponse:
     for_patient = request.GET.get("for") or request.POST.get("for")
     patient = access.get_booking_patient(request.user, for_patient)
     doctor = access.get_bookable_doctor(doctor_pk)
-    form, day = None, parse_day(request.GET.get("date") or request.POST.get("date"))
-    if request.method == "POST":
-        start = slots.parse_slot_key(request.POST.get("slot", ""))
-        day = timezone.localdate(start) if start else day
-        claimed = (
-            [slots.Slot(start, start + timedelta(minutes=doctor.slot_minutes))] if start else []
-        )
-        form = SlotForm(request.POST, offered=claimed)
-        error = ""
-        if form.is_valid():
-            try:
-                appointment = services.appointment_book(
-                    patient=patient,
-                    doctor=doctor,
-                    start=form.cleaned_data["slot"],
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
-                )
-            except services.SchedulingError as exc:
-                error = str(exc)
-            else:
-                return _booked(request, appointment)
-        form = _refused(doctor, day, form, error)
+    form, day = None, _shown_day(request)
+    if _is_submit(request):
+        outcome = _try_booking(request, patient, doctor, day)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        form, day = outcome
     context = selectors.slot_picker(doctor, day)
     if form is None or not form.fields["slot"].choices:
-        form = SlotForm(request.POST or None, offered=context["offered"])
+        form = _picker_form(request, context["offered"])
     context.update(
         form=form,
         patient=patient,
@@ -102,10 +139,10 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     doctor = access.get_rescheduling_doctor(
         request.user, appointment, parse_id(request.GET.get("doctor") or request.POST.get("doctor"))
     )
-    day = parse_day(request.GET.get("date") or request.POST.get("date"))
+    day = _shown_day(request)
     context = selectors.slot_picker(doctor, day)
-    form = SlotForm(request.POST or None, offered=context["offered"], with_reason=False)
-    if request.method == "POST" and form.is_valid():
+    form = _picker_form(request, context["offered"], with_reason=False)
+    if _is_submit(request) and form.is_valid():
         try:
             new = services.appointment_reschedule(
                 appointment=appointment, start=form.cleaned_data["slot"], by=request.user,
