@@ -102,3 +102,25 @@ def test_a_date_switch_while_rescheduling_moves_nothing(client, patient, open_do
     assert response.status_code == 200 and response.context["day"] == other_day
     appointment.refresh_from_db()
     assert appointment.status == "booked" and Appointment.objects.count() == 1
+
+
+def test_after_a_date_switch_focus_goes_to_the_days_times_and_they_are_announced(
+    client, patient, open_doctor
+):
+    client.force_login(patient)
+    day = timezone.localdate() + timedelta(days=3)  # 09:00-17:00: 16 half-hour slots
+    announce = f'data-announce="16 free times on {day:%A} {day.day} {day:%B}"'
+
+    page = client.get(book_url(open_doctor)).content.decode()
+    assert '<p id="picker-status" class="visually-hidden" role="status" aria-live="polite">' in page
+    assert "js/slot_picker" in page  # moves focus to #slot-list and fills the status after htmx
+
+    fragment = client.get(
+        book_url(open_doctor, f"?date={day.isoformat()}"), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert 'id="slot-list" tabindex="-1"' in fragment and announce in fragment
+    assert "autofocus" not in fragment
+
+    # Without JavaScript the page comes back with the day's times focused.
+    no_js = client.post(book_url(open_doctor), {"show_date": day.isoformat()}).content.decode()
+    assert 'id="slot-list" tabindex="-1" autofocus' in no_js

@@ -28,6 +28,8 @@ def _render_picker(request: HttpRequest, template: str, context: dict) -> HttpRe
         and request.method == "GET"
         and not request.headers.get("HX-History-Restore-Request")
     )
+    # Without JavaScript a date switch draws the page again: focus starts on the day's times.
+    context["focus_slots"] = "show_date" in request.POST
     if day_only:
         response = render(request, "scheduling/partials/slot_day.html", context)
     else:
