@@ -197,6 +197,7 @@ def doctor_day(doctor: Doctor, day: date) -> list[Appointment]:
     return list(
         Appointment.objects.for_list()
         .with_attention()
+        .with_successor()
         .filter(doctor=doctor, start__gte=start, start__lt=end)
         .order_by("start")
     )
