@@ -124,7 +124,7 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     first_time = slot_list.locator("label").first.inner_text().strip()
     axe(page)
     shots(page, "j1-slot-picker")
-    page.get_by_role("button", name="Confirm booking").click()
+    page.keyboard.press("Enter")  # on the chosen time: books (not the first date button)
     expect(page.get_by_role("heading", name="Appointment")).to_be_visible()
     booked_at = f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y}, {first_time}"
     expect(page.get_by_text(booked_at)).to_have_count(2)  # header and details

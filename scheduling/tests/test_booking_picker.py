@@ -46,6 +46,14 @@ def test_date_buttons_submit_the_typed_fields_without_javascript(client, patient
     assert not Appointment.objects.exists()
 
 
+def test_enter_in_the_form_books_rather_than_switching_dates(client, patient, open_doctor):
+    page = client.force_login(patient) or client.get(book_url(open_doctor)).content.decode()
+    form = page[page.index('<div id="picker">') :]
+    # Implicit submission (Enter on a time) clicks the form's first submit button.
+    first_button = form[form.index("<button") : form.index("</button>")]
+    assert 'type="submit"' in first_button and "name=" not in first_button
+
+
 def test_the_reason_typed_before_a_date_switch_is_saved(client, patient, open_doctor):
     client.force_login(patient)
     start = next_weekday_slot(11, days_ahead=3)
