@@ -262,5 +262,19 @@ def test_without_javascript_the_reason_survives_a_date_switch(
         page.get_by_role("button", name="Confirm booking").click()
         expect(page.get_by_text(FIRST_REASON)).to_be_visible()
         assert Appointment.objects.get().reason == FIRST_REASON
+
+        # A second visit to the same doctor that day is booked only once confirmed.
+        page.goto(f"/scheduling/book/{doctor.pk}/")
+        day_button(page, tomorrow).click()
+        page.locator("#slot-list label").nth(2).click()
+        page.get_by_role("button", name="Confirm booking").click()
+        expect(page.get_by_role("alert")).to_contain_text(
+            "You already have an appointment with Dr Grace Hopper at"
+        )
+        assert Appointment.objects.count() == 1
+        shots(page, "no-js-same-day-question")
+        page.get_by_role("button", name="Yes, book another").click()
+        expect(page.get_by_role("heading", name="Appointment")).to_be_visible()
+        assert Appointment.objects.count() == 2
     finally:
         context.close()

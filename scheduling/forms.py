@@ -30,13 +30,18 @@ class SlotForm(forms.Form):
         help_text="Optional: helps the doctor prepare.",
     )
 
+    # Sent by the "Book another" button of the question asked when the patient already sees the
+    # same doctor that day.
+    confirm_same_day = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, offered: list[Slot], with_reason: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slot"].choices = [
             (s.key, timezone.localtime(s.start).strftime("%H:%M")) for s in offered
         ]
+        self.same_day_question = ""
         if not with_reason:
-            del self.fields["reason"]
+            del self.fields["reason"], self.fields["confirm_same_day"]
 
     def clean_slot(self) -> datetime:
         start = parse_slot_key(self.cleaned_data["slot"])

@@ -192,6 +192,16 @@ def own_appointments(mine) -> tuple[list[Appointment], object]:
     return upcoming, mine.exclude(pk__in=[a.pk for a in upcoming]).order_by("-start")
 
 
+def same_doctor_same_day(*, patient, doctor: Doctor, start) -> list[Appointment]:
+    """The patient's appointments with `doctor` that hold their time on the day of `start`."""
+    day_start, day_end = slots.day_bounds(timezone.localdate(start))
+    return list(
+        Appointment.objects.occupying()
+        .filter(patient=patient, doctor=doctor, start__gte=day_start, start__lt=day_end)
+        .order_by("start")
+    )
+
+
 def doctor_day(doctor: Doctor, day: date) -> list[Appointment]:
     start, end = slots.day_bounds(day)
     return list(

@@ -132,3 +132,75 @@ def test_after_a_date_switch_focus_goes_to_the_days_times_and_they_are_announced
     # Without JavaScript the page comes back with the day's times focused.
     no_js = client.post(book_url(open_doctor), {"show_date": day.isoformat()}).content.decode()
     assert 'id="slot-list" tabindex="-1" autofocus' in no_js
+
+
+@pytest.fixture
+def morning_visit(patient, open_doctor):
+    start = next_weekday_slot(10)
+    return Appointment.objects.create(
+        doctor=open_doctor,
+        patient=patient.patient_profile,
+        start=start,
+        end=start + timedelta(minutes=30),
+        booked_by=patient,
+    )
+
+
+def test_a_second_visit_to_the_same_doctor_that_day_asks_first(
+    client, patient, open_doctor, morning_visit
+):
+    client.force_login(patient)
+    afternoon = next_weekday_slot(14)
+
+    response = client.post(book_url(open_doctor), {"slot": key(afternoon), "reason": REASON})
+
+    html = response.content.decode()
+    question = (
+        f"You already have an appointment with {open_doctor.display_name} at 10:00 on that day."
+        " Book another?"
+    )
+    assert question in html
+    assert 'name="confirm_same_day" value="1"' in html
+    assert f'value="{key(afternoon)}" autocomplete="off" checked' in html  # the choice is kept
+    assert f">\n{REASON}</textarea>" in html
+    assert Appointment.objects.count() == 1  # nothing saved without confirming
+
+    confirmed = client.post(
+        book_url(open_doctor), {"slot": key(afternoon), "reason": REASON, "confirm_same_day": "1"}
+    )
+
+    assert confirmed.status_code == 302
+    assert Appointment.objects.filter(start=afternoon, reason=REASON).exists()
+
+
+def test_no_question_for_another_day_another_doctor_or_a_cancelled_visit(
+    client, patient, open_doctor, other_doctor, morning_visit
+):
+    client.force_login(patient)
+    next_day = next_weekday_slot(14, days_ahead=3)
+    assert client.post(book_url(open_doctor), {"slot": key(next_day)}).status_code == 302
+
+    colleague = other_doctor.doctor_profile
+    colleague.working_hours.create(
+        weekday=morning_visit.start.weekday(), start="09:00", end="17:00"
+    )
+    afternoon = next_weekday_slot(15)
+    assert client.post(book_url(colleague), {"slot": key(afternoon)}).status_code == 302
+
+    morning_visit.status = Appointment.Status.CANCELLED
+    morning_visit.save()
+    later = next_weekday_slot(16)
+    assert client.post(book_url(open_doctor), {"slot": key(later)}).status_code == 302
+    assert Appointment.objects.count() == 4
+
+
+def test_staff_are_asked_in_the_patients_name(
+    client, hospital_admin, patient, open_doctor, morning_visit
+):
+    client.force_login(hospital_admin)
+    profile = patient.patient_profile
+    response = client.post(
+        book_url(open_doctor), {"slot": key(next_weekday_slot(14)), "for": profile.pk}
+    )
+    assert f"{profile} already has an appointment with" in response.content.decode()
+    assert Appointment.objects.count() == 1

@@ -79,6 +79,8 @@ def _try_booking(request: HttpRequest, patient, doctor, day) -> HttpResponse | t
     form = SlotForm(request.POST, offered=claimed)
     error = ""
     if form.is_valid():
+        if question := _same_day_question(request.user, patient, doctor, form):
+            return _asked(doctor, day, form, question), day
         try:
             appointment = services.appointment_book(
                 patient=patient,
@@ -92,6 +94,29 @@ def _try_booking(request: HttpRequest, patient, doctor, day) -> HttpResponse | t
         else:
             return _booked(request, appointment)
     return _refused(doctor, day, form, error), day
+
+
+def _same_day_question(user, patient, doctor, form: SlotForm) -> str:
+    """Whether to book another visit with the same doctor that day, unless confirmed."""
+    if form.cleaned_data["confirm_same_day"]:
+        return ""
+    others = selectors.same_doctor_same_day(
+        patient=patient, doctor=doctor, start=form.cleaned_data["slot"]
+    )
+    if not others:
+        return ""
+    times = [f"{timezone.localtime(a.start):%H:%M}" for a in others]
+    at = " and ".join([", ".join(times[:-1]), times[-1]] if len(times) > 1 else times)
+    who = "You already have" if patient.user_id == user.pk else f"{patient} already has"
+    return f"{who} an appointment with {doctor.display_name} at {at} on that day. Book another?"
+
+
+def _asked(doctor, day, form: SlotForm, question: str) -> SlotForm:
+    """The picker drawn again with the chosen time kept and the question; nothing is saved."""
+    redrawn = SlotForm(form.data, offered=selectors.day_slots(doctor, day))
+    redrawn.is_valid()
+    redrawn.same_day_question = question
+    return redrawn
 
 
 def book(request: HttpRequest, doctor_pk: int) -> HttpResponse:
