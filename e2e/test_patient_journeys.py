@@ -101,6 +101,19 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     expect(page.get_by_text("1 doctor in Cardiology")).to_be_visible()
     expect(page.get_by_text("Ada Lovelace")).to_have_count(0)
     shots(page, "j1-directory-cardiology")
+    # A search inside the department that finds nothing there points to the other departments.
+    page.get_by_role("searchbox", name="Search doctors").fill("Lovelace")
+    page.get_by_role("button", name="Search").click()
+    expect(
+        page.get_by_text("No doctors in Cardiology match “Lovelace”. 1 doctor matches in all")
+    ).to_be_visible()
+    axe(page)
+    shots(page, "j1-directory-search-hint")
+    page.get_by_role("link", name="Search all departments").click()
+    expect(page.get_by_text("Ada Lovelace")).to_be_visible()
+    page.go_back()
+    page.go_back()
+    expect(page.get_by_text("1 doctor in Cardiology")).to_be_visible()
     page.get_by_role("link", name="Book").click()
 
     expect(page.get_by_role("heading", name="Book an appointment")).to_be_visible()
