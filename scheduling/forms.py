@@ -15,11 +15,13 @@ TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 class SlotForm(forms.Form):
     """Pick one of the offered slots (radio buttons), plus a reason when booking."""
 
+    GONE = "This slot is no longer available — please pick another."
+
     slot = forms.ChoiceField(
         widget=forms.RadioSelect,
         error_messages={
             "required": "Please pick a time.",
-            "invalid_choice": "This slot is no longer available — please pick another.",
+            "invalid_choice": GONE,
         },
     )
     reason = forms.CharField(
@@ -46,7 +48,7 @@ class SlotForm(forms.Form):
     def clean_slot(self) -> datetime:
         start = parse_slot_key(self.cleaned_data["slot"])
         if start is None:
-            raise forms.ValidationError("This slot is no longer available — please pick another.")
+            raise forms.ValidationError(self.GONE)
         return start
 
 

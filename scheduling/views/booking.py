@@ -58,42 +58,36 @@ def _picker_form(request: HttpRequest, offered: list[slots.Slot], **kwargs) -> S
     return SlotForm(request.POST or None, offered=offered, **kwargs)
 
 
-def _refused(doctor, day, form: SlotForm, error: str) -> SlotForm:
-    """The picker's form drawn again with the day's real slots and the refusal."""
-    if any(s.start == form.cleaned_data.get("slot") for s in selectors.day_slots(doctor, day)):
+def _forget_stale_slots(doctor, day, start) -> None:
+    if start and any(s.start == start for s in selectors.day_slots(doctor, day)):
         # The cache offered the refused slot: what pickers show is stale.
         cached.invalidate(slots.doctor_family(doctor.pk), now=True)
-    redrawn = SlotForm(form.data, offered=selectors.day_slots(doctor, day))
-    redrawn.is_valid()
-    if error:
-        redrawn.add_error("slot", error)
-    return redrawn
 
 
-def _try_booking(request: HttpRequest, patient, doctor, day) -> HttpResponse | tuple:
-    """Book the slot posted: the redirect to the new appointment, or (form, day) to draw the
-    picker again with the refusal."""
-    start = slots.parse_slot_key(request.POST.get("slot", ""))
-    day = timezone.localdate(start) if start else day
-    claimed = [slots.Slot(start, start + timedelta(minutes=doctor.slot_minutes))] if start else []
-    form = SlotForm(request.POST, offered=claimed)
-    error = ""
-    if form.is_valid():
-        if question := _same_day_question(request.user, patient, doctor, form):
-            return _asked(doctor, day, form, question), day
-        try:
-            appointment = services.appointment_book(
-                patient=patient,
-                doctor=doctor,
-                start=form.cleaned_data["slot"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except services.SchedulingError as exc:
-            error = str(exc)
-        else:
-            return _booked(request, appointment)
-    return _refused(doctor, day, form, error), day
+def _refusal_text(exc: services.SchedulingError, *, user, patient, doctor, start) -> str:
+    """One sentence saying why a booking or move was refused, to the person who tried."""
+    holder = selectors.slot_holder(doctor, start)
+    if isinstance(exc, services.PatientBusy) or (holder is not None and holder == patient.pk):
+        who = "You already have" if patient.user_id == user.pk else f"{patient} already has"
+        return f"{who} an appointment at this time — please pick another."
+    if holder is not None:
+        return (
+            f"Sorry, {timezone.localtime(start):%H:%M} was just taken — please pick another time."
+        )
+    if isinstance(exc, services.SlotUnavailable):
+        return SlotForm.GONE
+    return str(exc)
+
+
+def _redrawn(form: SlotForm, refusal: str = "", question: str = "") -> SlotForm:
+    """A posted form drawn again with its own errors, or with the refusal alone (the refused time
+    is usually gone from the list too: one message, not two), or with the same-day question."""
+    form.is_valid()
+    if refusal:
+        form.errors.pop("slot", None)
+        form.add_error("slot", refusal)
+    form.same_day_question = question
+    return form
 
 
 def _same_day_question(user, patient, doctor, form: SlotForm) -> str:
@@ -111,12 +105,30 @@ def _same_day_question(user, patient, doctor, form: SlotForm) -> str:
     return f"{who} an appointment with {doctor.display_name} at {at} on that day. Book another?"
 
 
-def _asked(doctor, day, form: SlotForm, question: str) -> SlotForm:
-    """The picker drawn again with the chosen time kept and the question; nothing is saved."""
-    redrawn = SlotForm(form.data, offered=selectors.day_slots(doctor, day))
-    redrawn.is_valid()
-    redrawn.same_day_question = question
-    return redrawn
+def _try_booking(request: HttpRequest, patient, doctor, day) -> HttpResponse | tuple:
+    """Book the slot posted: the redirect to the new appointment, or (day, refusal, question)
+    to draw the picker again."""
+    start = slots.parse_slot_key(request.POST.get("slot", ""))
+    day = timezone.localdate(start) if start else day
+    claimed = [slots.Slot(start, start + timedelta(minutes=doctor.slot_minutes))] if start else []
+    form = SlotForm(request.POST, offered=claimed)
+    if not form.is_valid():
+        return day, "", ""
+    if question := _same_day_question(request.user, patient, doctor, form):
+        return day, "", question
+    try:
+        appointment = services.appointment_book(
+            patient=patient,
+            doctor=doctor,
+            start=start,
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except services.SchedulingError as exc:
+        _forget_stale_slots(doctor, day, start)
+        user = request.user
+        return day, _refusal_text(exc, user=user, patient=patient, doctor=doctor, start=start), ""
+    return _booked(request, appointment)
 
 
 def book(request: HttpRequest, doctor_pk: int) -> HttpResponse:
@@ -127,15 +139,16 @@ def book(request: HttpRequest, doctor_pk: int) -> HttpResponse:
     for_patient = request.GET.get("for") or request.POST.get("for")
     patient = access.get_booking_patient(request.user, for_patient)
     doctor = access.get_bookable_doctor(doctor_pk)
-    form, day = None, _shown_day(request)
+    day, refusal, question = _shown_day(request), "", ""
     if _is_submit(request):
         outcome = _try_booking(request, patient, doctor, day)
         if isinstance(outcome, HttpResponse):
             return outcome
-        form, day = outcome
+        day, refusal, question = outcome
     context = selectors.slot_picker(doctor, day)
-    if form is None or not form.fields["slot"].choices:
-        form = _picker_form(request, context["offered"])
+    form = _picker_form(request, context["offered"])
+    if _is_submit(request):
+        form = _redrawn(form, refusal, question)
     context.update(
         form=form,
         patient=patient,
@@ -176,11 +189,14 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                 doctor=doctor,
             )  # fmt: skip
         except services.SchedulingError as exc:
-            cached.invalidate(slots.doctor_family(doctor.pk), now=True)
+            start = form.cleaned_data["slot"]
+            _forget_stale_slots(doctor, day, start)
+            refusal = _refusal_text(
+                exc, user=request.user, patient=appointment.patient, doctor=doctor, start=start
+            )
             context = selectors.slot_picker(doctor, day)
             form = SlotForm(request.POST, offered=context["offered"], with_reason=False)
-            form.is_valid()
-            form.add_error("slot", str(exc))
+            form = _redrawn(form, refusal)
         else:
             messages.success(
                 request, f"Moved to {timezone.localtime(new.start):%A %d %B at %H:%M}."
