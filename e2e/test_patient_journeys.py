@@ -125,6 +125,7 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     page.keyboard.press("Enter")
     slot_list = page.locator("#slot-list")
     expect(slot_list).to_be_focused()
+    expect(page).to_have_url(re.compile(rf"\?date={tomorrow:%Y-%m-%d}$"))
     expect(page.locator("#picker-status")).to_have_text(
         re.compile(rf"^\d+ free times? on {tomorrow:%A} {tomorrow.day} {tomorrow:%B}$")
     )
@@ -153,6 +154,16 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     moved_to = f"{in_two_days.day} {in_two_days:%B %Y}, {new_time}"
     expect(page.get_by_text(moved_to).first).to_be_visible()
     shots(page, "j1-rescheduled")
+
+    # The old time is listed as moved, with a link to the new one (not as "Cancelled").
+    menu(page, "My appointments").click()
+    moved = page.get_by_role("link", name=f"Moved to {in_two_days:%a} {in_two_days.day} ")
+    expect(moved).to_contain_text(new_time)
+    expect(page.locator(".badge", has_text="Cancelled")).to_have_count(0)
+    axe(page)
+    shots(page, "j1-my-appointments-moved")
+    moved.click()
+    expect(page.get_by_text("Moved from")).to_be_visible()
 
     page.get_by_role("link", name="Cancel").click()
     field(page, "Reason (optional)").fill("Feeling better")

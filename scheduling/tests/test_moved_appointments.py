@@ -28,7 +28,7 @@ def moved_link(new) -> str:
     when = timezone.localtime(new.start)
     return (
         f'href="{reverse("scheduling:appointment-detail", args=[new.pk])}">'
-        f"Moved to {when:%a} {when.day} {when:%b %Y, %H:%M}</a>"
+        f"Moved to {when:%a} {when.day} {when:%b %Y, %H:%M} <i"
     )
 
 
