@@ -169,6 +169,18 @@ def _booked(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     return redirect("scheduling:appointment-detail", pk=appointment.pk)
 
 
+def _move_refused(request, exc, appointment, doctor, day, form: SlotForm) -> tuple[dict, SlotForm]:
+    """The picker drawn again after a refused move: the day's real slots and one message."""
+    start = form.cleaned_data["slot"]
+    _forget_stale_slots(doctor, day, start)
+    refusal = _refusal_text(
+        exc, user=request.user, patient=appointment.patient, doctor=doctor, start=start
+    )
+    context = selectors.slot_picker(doctor, day)
+    form = SlotForm(request.POST, offered=context["offered"], with_reason=False)
+    return context, _redrawn(form, refusal)
+
+
 def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """A new time with the same doctor; staff may also pick another doctor of the department
     (?doctor=<id>), e.g. to move the patients of a blocked doctor."""
@@ -189,14 +201,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                 doctor=doctor,
             )  # fmt: skip
         except services.SchedulingError as exc:
-            start = form.cleaned_data["slot"]
-            _forget_stale_slots(doctor, day, start)
-            refusal = _refusal_text(
-                exc, user=request.user, patient=appointment.patient, doctor=doctor, start=start
-            )
-            context = selectors.slot_picker(doctor, day)
-            form = SlotForm(request.POST, offered=context["offered"], with_reason=False)
-            form = _redrawn(form, refusal)
+            context, form = _move_refused(request, exc, appointment, doctor, day, form)
         else:
             messages.success(
                 request, f"Moved to {timezone.localtime(new.start):%A %d %B at %H:%M}."
