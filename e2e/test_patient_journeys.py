@@ -162,6 +162,11 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     expect(page.locator(".badge", has_text="Cancelled")).to_have_count(0)
     axe(page)
     shots(page, "j1-my-appointments-moved")
+    old_time = f"{tomorrow:%a} {tomorrow.day} {tomorrow:%b %Y}, {first_time}"
+    page.get_by_role("link", name=old_time).click()
+    expect(page.locator("dt", has_text="Moved to")).to_be_visible()
+    axe(page)
+    shots(page, "j1-old-appointment-moved")
     moved.click()
     expect(page.get_by_text("Moved from")).to_be_visible()
 
