@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import int_param, require_permission
@@ -299,15 +300,23 @@ def directory(request: HttpRequest) -> HttpResponse:
     departments = selectors.directory_departments()
     current = next((d for d in departments if d["pk"] == department_id), None)
     doctors = selectors.directory_doctors(department_id=department_id, q=q)
-    for_patient = request.GET.get("for", "")
+    for_patient = int_param(request.GET.get("for", "")) or ""
     context = {
         "departments": departments,
         "current_department": current,
         "q": q,
         "page": _page(request, doctors, per_page=12),
         # Staff booking for a patient carry ?for=<patient id> on to the booking page.
-        "for_patient": int_param(for_patient) or "",
+        "for_patient": for_patient,
+        "all_count": 0,
+        "all_departments_url": "",
     }
+    if q and current:
+        # A search within a department also says what the whole directory has for it.
+        context["all_count"] = len(selectors.directory_doctors(q=q))
+        context["all_departments_url"] = "?" + urlencode(
+            {"q": q, **({"for": for_patient} if for_patient else {})}
+        )
     return render(request, "clinic/directory.html", context)
 
 

@@ -14,7 +14,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clinic.tests.factories import DepartmentFactory
+from clinic.models import Doctor
+from clinic.tests.factories import DepartmentFactory, PatientFactory
+from e2e.conftest import DESKTOP
 from e2e.helpers import assert_no_problems, field, menu, sign_in
 from scheduling.models import Appointment
 from scheduling.tests.factories import doctor_with_hours
@@ -22,6 +24,7 @@ from scheduling.tests.factories import doctor_with_hours
 pytestmark = pytest.mark.postgres
 
 DIAGNOSIS = "Stable angina pectoris"
+FIRST_REASON = "Palpitations at night"
 
 
 @pytest.fixture
@@ -47,7 +50,7 @@ def cardiologist(hospital_late_morning):
 
 def day_button(page, day):
     """The date-strip button of `day` in the slot picker."""
-    return page.get_by_role("navigation", name="Dates").locator(f'a[href*="date={day:%Y-%m-%d}"]')
+    return page.get_by_role("navigation", name="Dates").locator(f'button[value="{day:%Y-%m-%d}"]')
 
 
 def pick_first_free_time(page, day) -> str:
@@ -98,16 +101,49 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     expect(page.get_by_text("1 doctor in Cardiology")).to_be_visible()
     expect(page.get_by_text("Ada Lovelace")).to_have_count(0)
     shots(page, "j1-directory-cardiology")
+    # A search inside the department that finds nothing there points to the other departments.
+    page.get_by_role("searchbox", name="Search doctors").fill("Lovelace")
+    page.get_by_role("button", name="Search").click()
+    expect(
+        page.get_by_text("No doctors in Cardiology match “Lovelace”. 1 doctor matches in all")
+    ).to_be_visible()
+    axe(page)
+    shots(page, "j1-directory-search-hint")
+    page.get_by_role("link", name="Search all departments").click()
+    expect(page.get_by_text("Ada Lovelace")).to_be_visible()
+    page.go_back()
+    page.go_back()
+    expect(page.get_by_text("1 doctor in Cardiology")).to_be_visible()
     page.get_by_role("link", name="Book").click()
 
     expect(page.get_by_role("heading", name="Book an appointment")).to_be_visible()
-    first_time = pick_first_free_time(page, tomorrow)
+    # The reason is typed first; switching the date (with the keyboard) keeps it, and focus
+    # lands on the new day's times, announced politely, so the slot is picked from there.
+    reason = page.get_by_label(re.compile("Reason"))
+    reason.fill(FIRST_REASON)
+    day_button(page, tomorrow).focus()
+    page.keyboard.press("Enter")
+    slot_list = page.locator("#slot-list")
+    expect(slot_list).to_be_focused()
+    expect(page).to_have_url(re.compile(rf"\?date={tomorrow:%Y-%m-%d}$"))
+    expect(page.locator("#picker-status")).to_have_text(
+        re.compile(rf"^\d+ free times? on {tomorrow:%A} {tomorrow.day} {tomorrow:%B}$")
+    )
+    expect(reason).to_have_value(FIRST_REASON)
+    page.keyboard.press("Tab")
+    first_slot = slot_list.locator("input[type=radio]").first
+    expect(first_slot).to_be_focused()
+    page.keyboard.press("Space")
+    expect(first_slot).to_be_checked()
+    first_time = slot_list.locator("label").first.inner_text().strip()
     axe(page)
     shots(page, "j1-slot-picker")
-    page.get_by_role("button", name="Confirm booking").click()
+    page.keyboard.press("Enter")  # on the chosen time: books (not the first date button)
     expect(page.get_by_role("heading", name="Appointment")).to_be_visible()
     booked_at = f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y}, {first_time}"
     expect(page.get_by_text(booked_at)).to_have_count(2)  # header and details
+    expect(page.get_by_text(FIRST_REASON)).to_be_visible()
+    assert Appointment.objects.get().reason == FIRST_REASON
     shots(page, "j1-booked")
 
     page.get_by_role("link", name="Reschedule").click()
@@ -118,6 +154,21 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     moved_to = f"{in_two_days.day} {in_two_days:%B %Y}, {new_time}"
     expect(page.get_by_text(moved_to).first).to_be_visible()
     shots(page, "j1-rescheduled")
+
+    # The old time is listed as moved, with a link to the new one (not as "Cancelled").
+    menu(page, "My appointments").click()
+    moved = page.get_by_role("link", name=f"Moved to {in_two_days:%a} {in_two_days.day} ")
+    expect(moved).to_contain_text(new_time)
+    expect(page.locator(".badge", has_text="Cancelled")).to_have_count(0)
+    axe(page)
+    shots(page, "j1-my-appointments-moved")
+    old_time = f"{tomorrow:%a} {tomorrow.day} {tomorrow:%b %Y}, {first_time}"
+    page.get_by_role("link", name=old_time).click()
+    expect(page.locator("dt", has_text="Moved to")).to_be_visible()
+    axe(page)
+    shots(page, "j1-old-appointment-moved")
+    moved.click()
+    expect(page.get_by_text("Moved from")).to_be_visible()
 
     page.get_by_role("link", name="Cancel").click()
     field(page, "Reason (optional)").fill("Feeling better")
@@ -210,3 +261,49 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     expect(page.get_by_text("GTN spray")).to_be_visible()
     shots(page, "j3-record")
     assert_no_problems(page)
+
+
+def test_without_javascript_the_reason_survives_a_date_switch(
+    chromium, live_server, shots, cardiologist
+):
+    patient = PatientFactory(user__email="no.script@example.com").user
+    doctor = Doctor.objects.get(user__email=cardiologist)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    context = chromium.new_context(
+        base_url=live_server.url, viewport=DESKTOP, locale="en-GB", java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, patient.email)
+        page.goto(f"/scheduling/book/{doctor.pk}/")
+        reason = page.get_by_label(re.compile("Reason"))
+        reason.fill(FIRST_REASON)
+        day_button(page, tomorrow).click()  # submits the form: the page is drawn again
+        expect(
+            page.get_by_role(
+                "group", name=f"Free times on {tomorrow:%A} {tomorrow.day} {tomorrow:%B}"
+            )
+        ).to_be_visible()
+        expect(page.locator("#slot-list")).to_be_focused()
+        expect(reason).to_have_value(FIRST_REASON)
+        shots(page, "no-js-picker-after-date-switch")
+        page.locator("#slot-list label").first.click()
+        page.get_by_role("button", name="Confirm booking").click()
+        expect(page.get_by_text(FIRST_REASON)).to_be_visible()
+        assert Appointment.objects.get().reason == FIRST_REASON
+
+        # A second visit to the same doctor that day is booked only once confirmed.
+        page.goto(f"/scheduling/book/{doctor.pk}/")
+        day_button(page, tomorrow).click()
+        page.locator("#slot-list label").nth(2).click()
+        page.get_by_role("button", name="Confirm booking").click()
+        expect(page.get_by_role("alert")).to_contain_text(
+            "You already have an appointment with Dr Grace Hopper at"
+        )
+        assert Appointment.objects.count() == 1
+        shots(page, "no-js-same-day-question")
+        page.get_by_role("button", name="Yes, book another").click()
+        expect(page.get_by_role("heading", name="Appointment")).to_be_visible()
+        assert Appointment.objects.count() == 2
+    finally:
+        context.close()

@@ -17,7 +17,7 @@ def is_scheduling_staff(user) -> bool:
 
 def get_appointment_for_user(user, pk: int) -> Appointment:
     """Staff see every appointment; a doctor or patient only their own; others get 404."""
-    appointments = Appointment.objects.with_actors().with_attention()
+    appointments = Appointment.objects.with_actors().with_attention().with_successor()
     if is_scheduling_staff(user):
         return get_object_or_404(appointments, pk=pk)
     appointment = appointments.filter(pk=pk).first()
@@ -32,7 +32,7 @@ def get_appointment_for_user(user, pk: int) -> Appointment:
 def get_own_appointments(user):
     """The appointments of a patient or a doctor themself (with what lists show); 403 for
     anyone else."""
-    appointments = Appointment.objects.with_related().with_attention()
+    appointments = Appointment.objects.with_related().with_attention().with_successor()
     if user.has_perm("scheduling.book_own_appointment"):
         return appointments.filter(patient__user=user)
     if user.has_perm("scheduling.manage_own_schedule"):

@@ -15,11 +15,13 @@ TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 class SlotForm(forms.Form):
     """Pick one of the offered slots (radio buttons), plus a reason when booking."""
 
+    GONE = "This slot is no longer available — please pick another."
+
     slot = forms.ChoiceField(
         widget=forms.RadioSelect,
         error_messages={
             "required": "Please pick a time.",
-            "invalid_choice": "This slot is no longer available — please pick another.",
+            "invalid_choice": GONE,
         },
     )
     reason = forms.CharField(
@@ -30,18 +32,23 @@ class SlotForm(forms.Form):
         help_text="Optional: helps the doctor prepare.",
     )
 
+    # Sent by the "Book another" button of the question asked when the patient already sees the
+    # same doctor that day.
+    confirm_same_day = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, offered: list[Slot], with_reason: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slot"].choices = [
             (s.key, timezone.localtime(s.start).strftime("%H:%M")) for s in offered
         ]
+        self.same_day_question = ""
         if not with_reason:
-            del self.fields["reason"]
+            del self.fields["reason"], self.fields["confirm_same_day"]
 
     def clean_slot(self) -> datetime:
         start = parse_slot_key(self.cleaned_data["slot"])
         if start is None:
-            raise forms.ValidationError("This slot is no longer available — please pick another.")
+            raise forms.ValidationError(self.GONE)
         return start
 
 

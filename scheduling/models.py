@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -121,6 +122,15 @@ class AppointmentQuerySet(models.QuerySet):
             on_holiday=Exists(Holiday.objects.filter(date=OuterRef("local_day"))),
         )
 
+    def with_successor(self) -> AppointmentQuerySet:
+        """Annotate `moved_to_pk` and `moved_to_start`: the appointment this one was moved to (a
+        move cancels it and books the new one with `rescheduled_from`). Read through `moved_to`."""
+        successor = Appointment.objects.filter(rescheduled_from=OuterRef("pk"))
+        return self.annotate(
+            moved_to_pk=Subquery(successor.values("pk")[:1]),
+            moved_to_start=Subquery(successor.values("start")[:1]),
+        )
+
     def needing_attention(self, now=None) -> AppointmentQuerySet:
         """Open appointments, not yet over, that fall in the doctor's leave or on a holiday."""
         return (
@@ -173,6 +183,11 @@ class AppointmentQuerySet(models.QuerySet):
         # The lower start bound (no appointment lasts a day) lets the (doctor, start) index read
         # only the range: without it every earlier appointment of the doctor was scanned.
         return self.filter(start__lt=end, end__gt=start, start__gt=start - MAX_APPOINTMENT_LENGTH)
+
+
+class Successor(NamedTuple):
+    pk: int
+    start: datetime
 
 
 class Appointment(TimeStampedModel):
@@ -280,6 +295,18 @@ class Appointment(TimeStampedModel):
         if self.on_holiday:
             return "holiday"
         return "leave" if self.on_leave else ""
+
+    @property
+    def moved_to(self) -> Successor | None:
+        """The appointment this cancelled one was moved to, or None. Lists annotate it with
+        `with_successor()`; a single appointment loaded without it asks the database."""
+        if self.status != self.Status.CANCELLED:
+            return None
+        if not hasattr(self, "moved_to_pk"):
+            row = Appointment.objects.filter(rescheduled_from=self.pk).values("pk", "start")
+            found = row.first() or {}
+            self.moved_to_pk, self.moved_to_start = found.get("pk"), found.get("start")
+        return Successor(self.moved_to_pk, self.moved_to_start) if self.moved_to_pk else None
 
     @property
     def duration(self) -> timedelta:

@@ -192,11 +192,29 @@ def own_appointments(mine) -> tuple[list[Appointment], object]:
     return upcoming, mine.exclude(pk__in=[a.pk for a in upcoming]).order_by("-start")
 
 
+def slot_holder(doctor: Doctor, start) -> int | None:
+    """The patient whose appointment holds `doctor`'s time at `start`, or None. One query."""
+    end = start + timedelta(minutes=doctor.slot_minutes)
+    holders = Appointment.objects.occupying().filter(doctor=doctor).overlapping(start, end)
+    return holders.values_list("patient_id", flat=True).first()
+
+
+def same_doctor_same_day(*, patient, doctor: Doctor, start) -> list[Appointment]:
+    """The patient's appointments with `doctor` that hold their time on the day of `start`."""
+    day_start, day_end = slots.day_bounds(timezone.localdate(start))
+    return list(
+        Appointment.objects.occupying()
+        .filter(patient=patient, doctor=doctor, start__gte=day_start, start__lt=day_end)
+        .order_by("start")
+    )
+
+
 def doctor_day(doctor: Doctor, day: date) -> list[Appointment]:
     start, end = slots.day_bounds(day)
     return list(
         Appointment.objects.for_list()
         .with_attention()
+        .with_successor()
         .filter(doctor=doctor, start__gte=start, start__lt=end)
         .order_by("start")
     )

@@ -54,7 +54,7 @@ def test_a_visit_completed_early_keeps_its_slot(client, doctor, patient, open_do
     offered = dict(client.get(picker).context["form"].fields["slot"].choices)
     assert key not in offered and Slot(start + timedelta(minutes=30), start).key in offered
     refused = client.post(picker, {"date": morning.isoformat(), "slot": key, "reason": "Rash"})
-    assert "not offered" in refused.content.decode()
+    assert "Sorry, 11:30 was just taken — please pick another time." in refused.content.decode()
     assert Appointment.objects.count() == 1
 
     client.force_login(doctor)

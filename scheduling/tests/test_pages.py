@@ -57,7 +57,7 @@ def test_picker_answers_htmx_with_the_partial_only(client, patient, open_doctor)
     day = (timezone.localdate() + timedelta(days=3)).isoformat()
     response = client.get(book_url(open_doctor, date=day), headers={"HX-Request": "true"})
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="picker">') and '<nav class="navbar' not in html
+    assert html.lstrip().startswith('<nav aria-label="Dates"') and '<nav class="navbar' not in html
 
 
 def test_a_slot_taken_meanwhile_gives_a_friendly_message(

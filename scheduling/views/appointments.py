@@ -107,7 +107,8 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         # that page 2 shows the same list.
         return redirect(reverse("scheduling:appointment-list") + "?when=upcoming")
     appointments = AppointmentFilter(
-        request.GET, queryset=Appointment.objects.for_list().with_attention().order_by("start")
+        request.GET,
+        queryset=Appointment.objects.for_list().with_attention().with_successor().order_by("start"),
     )
     page = Paginator(appointments.qs, 25).get_page(request.GET.get("page"))
     return render(
