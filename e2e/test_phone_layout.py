@@ -42,6 +42,16 @@ def screenshot(page, request, name: str) -> None:
     page.screenshot(path=folder / f"{name}.png", full_page=True)
 
 
+def sign_in_to(page, email: str) -> None:
+    """Sign in and stay wherever the site sends the user (sign_in expects the dashboard)."""
+    from accounts.tests.factories import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label(re.compile(r"^\s*Email")).fill(email)
+    page.get_by_label(re.compile(r"^\s*Password")).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def navigation(page):
     return page.get_by_role("navigation", name="Main navigation")
 
@@ -107,3 +117,42 @@ def test_with_javascript_menus_close_on_escape_and_a_click_elsewhere(new_page, h
     two_factor.click()
     expect(page).to_have_url(re.compile("/accounts/2fa/"))
     assert_no_problems(page)
+
+
+def test_staff_set_up_two_factor_straight_after_signing_in_and_continue(
+    new_page, settings, doctor, axe, shots
+):
+    """With two-factor enforced, a doctor goes from the sign-in form to the set-up page (the
+    password is not asked again), then to the recovery codes and on with Continue."""
+    from accounts.tests.test_two_factor import totp
+
+    settings.HMS_REQUIRE_MFA_FOR_STAFF = True
+    page = new_page()
+    sign_in_to(page, doctor.email)
+    expect(page).to_have_url(re.compile("/accounts/2fa/totp/activate/"))
+    secret = page.locator("#authenticator_secret").input_value()
+    page.get_by_label(re.compile("Authenticator code")).fill(totp(secret))
+    page.get_by_role("button", name="Activate").click()
+
+    expect(page).to_have_url(re.compile("/accounts/2fa/recovery-codes/"))
+    expect(page.get_by_role("list", name="Unused codes").get_by_role("listitem")).to_have_count(10)
+    axe(page)
+    shots(page, "recovery-codes")
+    page.get_by_role("link", name="Continue").click()
+    expect(page.get_by_text("Active: you are asked for a code")).to_be_visible()
+    assert_no_problems(page)
+
+
+def test_two_factor_page_explains_an_unconfirmed_address(new_page, patient, axe, shots):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=patient).update(verified=False)
+    page = new_page()
+    sign_in(page, patient.email)
+    page.goto("/accounts/2fa/")
+
+    expect(page.get_by_text("Confirm your e-mail address first.")).to_be_visible()
+    axe(page)
+    shots(page, "two-factor-unconfirmed-address")
+    page.get_by_role("button", name=f"Send the link to {patient.email} again").click()
+    expect(page.get_by_text(f"Confirmation email sent to {patient.email}")).to_be_visible()
