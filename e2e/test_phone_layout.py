@@ -156,3 +156,115 @@ def test_two_factor_page_explains_an_unconfirmed_address(new_page, patient, axe,
     shots(page, "two-factor-unconfirmed-address")
     page.get_by_role("button", name=f"Send the link to {patient.email} again").click()
     expect(page.get_by_text(f"Confirmation email sent to {patient.email}")).to_be_visible()
+
+
+FITS = """() => {
+  const lines = (el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+  };
+  const buttons = [...document.querySelectorAll("main .btn")].filter((b) => b.offsetParent);
+  return {
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+    cut: buttons
+      .filter((b) => b.scrollWidth > b.clientWidth || lines(b) > 1
+                     || b.getBoundingClientRect().right > window.innerWidth)
+      .map((b) => b.innerText),
+    labels: buttons.map((b) => b.innerText.trim()),
+  };
+}"""
+
+
+def fits_a_phone(page) -> dict:
+    """No sideways scrolling, and every visible button on one line, whole, on the screen."""
+    page.set_viewport_size(PHONE)
+    result = page.evaluate(FITS)
+    assert result["overflow"] <= 0, f"{page.url} is {result['overflow']} px too wide"
+    assert not result["cut"], f"{page.url}: buttons cut or wrapped: {result['cut']}"
+    return result
+
+
+@pytest.fixture
+def busy_day(doctor, patient, hospital_late_morning):
+    """Today (it is 11:xx at the hospital): a visit at 09:00 not yet closed, three to come."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from clinic.tests.factories import PatientFactory
+    from scheduling.tests.factories import AppointmentFactory
+
+    today = timezone.localdate()
+    others = [
+        PatientFactory(user__first_name="Bartholomew", user__last_name="Featherstonehaugh-Smythe"),
+        PatientFactory(user__first_name="Anne", user__last_name="Lee", allergies="Penicillin"),
+        PatientFactory(user__first_name="Maximilian", user__last_name="Oppenheimer"),
+    ]
+    for hour, who in zip((9, 13, 14, 15), [patient.patient_profile, *others], strict=True):
+        start = timezone.make_aware(datetime.combine(today, time(hour, 0)))
+        AppointmentFactory(
+            doctor=doctor.doctor_profile,
+            patient=who,
+            start=start,
+            end=start + timedelta(minutes=30),
+            reason="Follow-up of blood pressure and a long reason that goes on",
+        )
+    return doctor
+
+
+def test_list_pages_fit_a_phone_with_whole_buttons(new_page, busy_day, hospital_admin, shots, axe):
+    doctor = new_page()
+    sign_in(doctor, busy_day.email)
+    doctor.goto("/scheduling/today/")
+    row = doctor.get_by_role("row").filter(has_text="Featherstonehaugh")
+    labels = fits_a_phone(doctor)["labels"]
+    for word in ("Check in", "Cancel", "Reschedule", "Complete visit…", "No-show"):
+        assert word in labels, labels
+    expect(row.get_by_role("button", name="Check in")).to_be_in_viewport()
+    axe(doctor)
+    shots(doctor, "today")
+    for url in ("/scheduling/week/", "/records/my-patients/"):
+        doctor.goto(url)
+        fits_a_phone(doctor)
+
+    staff = new_page()
+    sign_in(staff, hospital_admin.email)
+    staff.goto("/scheduling/appointments/")
+    fits_a_phone(staff)
+    filters = staff.locator("summary", has_text="Filters")
+    expect(filters).to_be_in_viewport()
+    expect(staff.get_by_label("Doctor")).to_be_hidden()  # behind the Filters button
+    expect(staff.locator("main tbody tr").first).to_be_in_viewport()  # the list, not the form
+    axe(staff)
+    shots(staff, "staff-appointments")  # (leaves the page at desktop width)
+    staff.set_viewport_size(PHONE)
+    filters.click()
+    expect(staff.get_by_label("Doctor")).to_be_visible()
+    for url in (
+        "/clinic/staff/doctors/",
+        "/clinic/staff/patients/",
+        "/clinic/departments/",
+        "/records/all/",
+        "/records/access-log/",
+    ):
+        staff.goto(url)
+        fits_a_phone(staff)
+        axe(staff)
+    shots(staff, "access-log")
+    staff.goto("/clinic/staff/doctors/")
+    shots(staff, "doctor-list")
+    assert_no_problems(staff)
+
+    patient = new_page()
+    sign_in(patient, busy_day_patient_email(busy_day))
+    patient.goto("/scheduling/my/")
+    fits_a_phone(patient)
+    shots(patient, "my-appointments")
+
+
+def busy_day_patient_email(doctor) -> str:
+    from scheduling.models import Appointment
+
+    last = Appointment.objects.filter(doctor__user=doctor).order_by("start").last()
+    return last.patient.user.email
