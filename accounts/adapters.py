@@ -1,3 +1,5 @@
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
@@ -7,6 +9,19 @@ from accounts.access import is_staff_member
 from accounts.roles import PATIENT
 from accounts.services import user_set_role
 from hms.lib import outbox
+
+
+def signed_in_with_password_recently(request) -> bool:
+    """The password was typed (to sign in or to confirm) less than REAUTHENTICATION_TIMEOUT ago
+    in this session (allauth keeps a record of each authentication in the session)."""
+    from allauth.account import app_settings
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    if request is None or not request.user.is_authenticated:
+        return False
+    records = get_authentication_records(request, request.user)
+    typed = [r["at"] for r in records if r.get("method") == "password"]
+    return bool(typed) and time.time() - max(typed) < app_settings.REAUTHENTICATION_TIMEOUT
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -36,6 +51,16 @@ class AccountAdapter(DefaultAccountAdapter):
             {"subject": message.subject, "body": body, "html": html, "to": list(message.to),
              "from_email": message.from_email},
         )  # fmt: skip
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Sensitive changes (two-factor set-up, e-mail addresses) ask for the password again,
+        but not within REAUTHENTICATION_TIMEOUT of signing in with it: it was just typed. Staff
+        are sent to set up two-factor straight from the sign-in form."""
+        from allauth.account.adapter import context as allauth_context
+
+        if signed_in_with_password_recently(allauth_context.request):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def save_user(self, request, user, form, commit=True):
         # Public sign-up only ever creates patients; staff accounts are made by hospital admins.

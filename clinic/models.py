@@ -9,10 +9,10 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from accounts.models import TimeStampedModel
+from hms.lib.phones import PhoneNumberField
 
 
 class DepartmentQuerySet(models.QuerySet):

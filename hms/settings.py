@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 from hms.logging import logging_config
 
@@ -35,6 +36,10 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if DEBUG or TESTING:
         SECRET_KEY = "insecure-dev-only-key-never-use-in-production-0123456789abcdef"
+    elif env.bool("HMS_HELP_ONLY", default=False):
+        # Set by manage.py for `help` and `<command> --help`, which sign nothing: the ops
+        # commands are listed and explained before the real key is in place.
+        SECRET_KEY = get_random_secret_key()
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY (or DJANGO_DEBUG=true for local development)."

@@ -7,10 +7,13 @@ import struct
 import time
 
 import pytest
+from allauth.account import app_settings as allauth_settings
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.core import mail
 from django.urls import reverse
 
-from accounts.tests.factories import PASSWORD
+from accounts.tests.factories import PASSWORD, patient_user
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +35,8 @@ def sign_in(client, user):
 
 
 def activate_totp(client) -> str:
-    page = client.get(reverse("mfa_activate_totp"))
-    # Setting up two-factor is a sensitive change: the password is asked for again first.
-    assert page.status_code == 302
-    assert page.url.startswith(reverse("account_reauthenticate"))
-    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    # Setting up two-factor is a sensitive change, but the password was typed moments ago to
+    # sign in: it is not asked for again (later it is: see the reauthentication tests below).
     page = client.get(reverse("mfa_activate_totp"))
     assert page.status_code == 200
     secret = page.context["form"].secret
@@ -157,3 +157,79 @@ def test_enforcement_covers_django_admin_staff_without_a_role(client, settings):
 
     assert response.status_code == 302
     assert response.url == reverse("mfa_activate_totp")
+
+
+def test_enforced_staff_set_up_two_factor_right_after_signing_in_without_the_password_again(
+    client, settings, doctor
+):
+    settings.HMS_REQUIRE_MFA_FOR_STAFF = True
+    sign_in(client, doctor)
+
+    response = client.get(reverse("reports:doctor-dashboard"), follow=True)
+
+    assert response.redirect_chain == [(reverse("mfa_activate_totp"), 302)]
+    assert response.status_code == 200 and "form" in response.context
+    assert "Staff accounts need two-factor sign-in" in response.content.decode()
+
+
+def test_the_password_is_asked_again_once_the_sign_in_is_older_than_the_window(
+    client, patient, time_machine
+):
+    sign_in(client, patient)
+    time_machine.move_to(time.time() + allauth_settings.REAUTHENTICATION_TIMEOUT + 1)
+
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 302
+    assert page.url.startswith(reverse("account_reauthenticate"))
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+
+
+def test_recovery_codes_shown_after_set_up_have_a_continue_button(client, patient):
+    sign_in(client, patient)
+    secret_page = client.get(reverse("mfa_activate_totp"))
+    code = totp(secret_page.context["form"].secret)
+
+    response = client.post(reverse("mfa_activate_totp"), {"code": code}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("mfa_view_recovery_codes")
+    page = response.content.decode()
+    assert "10 of 10 codes are unused" in page
+    for unused in response.context["unused_codes"]:
+        assert unused in page
+    assert f'<a class="btn btn-primary" href="{reverse("mfa_index")}">Continue</a>' in page
+
+
+def test_an_unconfirmed_address_is_explained_before_set_up_with_a_way_to_resend_the_link(
+    client, django_capture_on_commit_callbacks
+):
+    user = patient_user(email="new.patient@example.com")
+    EmailAddress.objects.filter(user=user).update(verified=False)
+    sign_in(client, user)
+
+    page = client.get(reverse("mfa_index")).content.decode()
+    assert "Confirm your e-mail address first" in page
+    assert "new.patient@example.com" in page
+    assert reverse("mfa_activate_totp") not in page  # no "Set up" button that would fail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_email"),
+            {"email": user.email, "action_send": ""},
+            follow=True,
+        )
+    assert response.redirect_chain[-1][0] == reverse("account_email")
+    assert "Confirmation email sent to new.patient@example.com" in response.content.decode()
+    assert [m.to for m in mail.outbox] == [["new.patient@example.com"]]
+
+
+def test_a_confirmed_address_shows_the_set_up_button(client):
+    user = patient_user()
+    assert EmailAddress.objects.filter(user=user, verified=True).exists()
+    sign_in(client, user)
+
+    page = client.get(reverse("mfa_index")).content.decode()
+
+    assert "Confirm your e-mail address first" not in page
+    assert reverse("mfa_activate_totp") in page

@@ -50,3 +50,20 @@ def test_a_role_change_shows_in_the_menu_on_the_next_request(client, db):
 def test_signed_out_menu(client, db):
     page = nav(client.get("/accounts/login/").content.decode())
     assert "Sign in" in page and "Sign out" not in page
+
+
+def test_menus_open_without_javascript(client, db, hospital_admin):
+    """The phone menu, the user menu and Records are <details> menus (no Bootstrap script
+    needed to open them); signing out stays a POST form."""
+    client.force_login(hospital_admin)
+    page = nav(client.get("/records/all/").content.decode())
+
+    assert "data-bs-toggle" not in page
+    assert '<details class="hms-menu navbar-menu">' in page
+    assert '<summary class="navbar-toggler">' in page
+    user_menu = page[page.index('<summary class="nav-link dropdown-toggle">\n') :]
+    assert user_menu.index("Two-factor sign-in") < user_menu.index("</details>")
+    sign_out = user_menu[user_menu.index('<form method="post" action="/accounts/logout/">') :]
+    assert sign_out.index('name="csrfmiddlewaretoken"') < sign_out.index("Sign out</button>")
+    records = page[page.index('dropdown-toggle active">Records</summary>') :]
+    assert records.index("Access log") < records.index("</details>")

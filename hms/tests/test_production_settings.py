@@ -31,6 +31,26 @@ def test_missing_secret_key_is_a_startup_error():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_missing_secret_key_says_what_to_set_without_a_traceback():
+    result = _manage("find_overlaps", ALLOWED_HOSTS="hms.example.org")
+
+    assert result.returncode != 0
+    assert "Set SECRET_KEY (or DJANGO_DEBUG=true for local development)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_lists_the_ops_commands_before_a_secret_key_is_set():
+    listing = _manage("help", ALLOWED_HOSTS="hms.example.org")
+    command_help = _manage("find_overlaps", "--help", ALLOWED_HOSTS="hms.example.org")
+
+    assert listing.returncode == 0, listing.stderr
+    for command in ("find_overlaps", "export_report", "send_reminders", "sync_roles"):
+        assert command in listing.stdout
+    assert "only Django core commands are listed" not in listing.stdout + listing.stderr
+    assert command_help.returncode == 0, command_help.stderr
+    assert "usage: manage.py find_overlaps" in command_help.stdout
+
+
 def test_check_deploy_is_clean_in_production_mode():
     result = _manage(
         "check",
