@@ -18,6 +18,8 @@ class SchedulingConfig(AppConfig):
         },
         "Doctor": {"scheduling.manage_own_schedule"},
         "Patient": {"scheduling.book_own_appointment"},
+        # Every appointment and today's queue; not the doctors' hours, leave or holidays.
+        "Front desk": {"scheduling.manage_all_appointments", "scheduling.view_appointment"},
     }
 
     def ready(self) -> None:

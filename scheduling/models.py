@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -158,6 +158,14 @@ class AppointmentQuerySet(models.QuerySet):
             "patient__user__email",
         )
 
+    def with_check_in(self) -> AppointmentQuerySet:
+        """Annotate `checked_in_at`: when the patient was (last) checked in, from the history
+        (one subquery, no query per row); None if never."""
+        check_ins = AppointmentEvent.objects.filter(
+            appointment=OuterRef("pk"), action="check_in"
+        ).order_by("-at", "-pk")
+        return self.annotate(checked_in_at=Subquery(check_ins.values("at")[:1]))
+
     def with_actors(self) -> AppointmentQuerySet:
         return self.with_related().select_related("booked_by", "cancelled_by")
 
@@ -280,6 +288,13 @@ class Appointment(TimeStampedModel):
         if self.on_holiday:
             return "holiday"
         return "leave" if self.on_leave else ""
+
+    def waiting_for(self, now=None) -> timedelta | None:
+        """How long a checked-in patient has been waiting (needs `with_check_in()`)."""
+        checked_in_at = getattr(self, "checked_in_at", None)
+        if self.status != self.Status.CHECKED_IN or checked_in_at is None:
+            return None
+        return max((now or timezone.now()) - checked_in_at, timedelta(0))
 
     @property
     def duration(self) -> timedelta:
