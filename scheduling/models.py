@@ -331,10 +331,13 @@ class Appointment(TimeStampedModel):
         ]
 
     def can_transition(self, action: str, *, by, now=None) -> bool:
-        """Whether `by` may perform `action` now. The one place these rules live."""
+        """Whether `by` (None: the system) may perform `action` now. The one place these rules
+        live."""
         if action not in self.TRANSITIONS or self.status not in self.TRANSITIONS[action][0]:
             return False
         now = now or timezone.now()
+        if by is None:  # the system (a scheduled job): only marks a missed visit
+            return action == "no_show" and now >= self.start
         if by.has_perm("scheduling.manage_all_appointments"):
             if action == "complete":  # staff do not write visit records
                 return False
