@@ -182,6 +182,7 @@ def test_polling_gets_the_queue_body_alone_and_the_page_works_without_javascript
     assert "<html" not in fragment and '<form method="get"' not in fragment
     assert fragment.lstrip().startswith('<div id="queue-body"')
     assert f'hx-get="{url}"' in fragment  # keeps polling the same filtered queue
+    assert """hx-headers='{"X-HMS-Poll": "1"}'""" in fragment  # not activity: idle sign-out holds
     assert "Waits" in fragment and "Skin" not in fragment
 
 
