@@ -12,8 +12,12 @@ from django.utils import timezone
 from accounts.access import is_staff_member
 from accounts.roles import FRONT_DESK, declared_role_permissions
 from accounts.seed import DEMO_PASSWORD
+from clinic.models import Patient
+from clinic.tests.test_patients import VALID
 from records.tests.factories import VisitRecordFactory
 from scheduling.models import Appointment
+from scheduling.slots import Slot
+from scheduling.tests.conftest import next_weekday_slot
 from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +107,24 @@ def test_seed_demo_creates_the_front_desk_login(client):
 
     assert client.login(email="frontdesk@example.com", password=DEMO_PASSWORD)
     assert client.get(reverse("scheduling:queue")).status_code == 200
+
+
+def test_the_front_desk_registers_a_patient_and_books_for_them(
+    client, front_desk, doctor, django_capture_on_commit_callbacks
+):
+    profile = doctor.doctor_profile
+    for weekday in range(7):
+        profile.working_hours.create(weekday=weekday, start="09:00", end="17:00")
+    client.force_login(front_desk)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("clinic:patient-create"), {**VALID, "email": "ravi@example.com"})
+    patient = Patient.objects.get(user__email="ravi@example.com")
+    start = next_weekday_slot(10)
+    key = Slot(start, start).key
+    book = reverse("scheduling:book", args=[profile.pk])
+
+    response = client.post(book, {"for": patient.pk, "slot": key, "reason": "Walk-in"})
+
+    appointment = Appointment.objects.get(patient=patient)
+    assert response.url == reverse("scheduling:appointment-detail", args=[appointment.pk])
+    assert (appointment.start, appointment.booked_by) == (start, front_desk)
