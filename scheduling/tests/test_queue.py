@@ -197,8 +197,9 @@ def _count(client, headers=None) -> int:
 def test_the_query_count_does_not_grow_with_the_queue(client, front_desk, day):
     client.force_login(front_desk)
     small = (_count(client), _count(client, {"HX-Request": "true"}))
+    carter = doctor_with_hours(start=time(9), end=time(17), user__last_name="Carter")
     for hour in range(13, 17):
-        for doctor in (day["adams"], day["brown"]):
+        for doctor in (day["adams"], day["brown"], carter):
             visit = visit_at(doctor, day["late"].start.date(), hour, allergies="Latex")
             visit.events.create(action="check_in", from_status="booked", to_status="booked")
 
