@@ -7,6 +7,8 @@ The personas, each a user (the role's profile hangs off it) and each made once h
 - ``doctor`` / ``other_doctor``: active doctors (``.doctor_profile``) without working hours;
   ``scheduling.tests.factories.doctor_with_hours`` gives a doctor a week of them.
 - ``hospital_admin``: a member of the Hospital admin group.
+- ``front_desk``: a member of the Front desk group: every appointment, today's queue, patient
+  registration; no visit records, prescriptions, medical exports or analytics.
 - ``client_for(user)``: the test client signed in as that user.
 
 Objects come from the factories (``accounts``, ``clinic``, ``scheduling`` and ``records``
@@ -23,7 +25,7 @@ from django.core.cache import caches
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from accounts.tests.factories import PASSWORD, admin_user
+from accounts.tests.factories import PASSWORD, admin_user, front_desk_user
 from clinic.tests.factories import DoctorFactory, PatientFactory
 
 # Property tests: CI (the default) runs a fixed, derandomized set of examples, so a failure there
@@ -119,6 +121,11 @@ def other_doctor(db):
 @pytest.fixture
 def hospital_admin(db):
     return admin_user(email="admin@example.com")
+
+
+@pytest.fixture
+def front_desk(db):
+    return front_desk_user(email="frontdesk@example.com")
 
 
 @pytest.fixture

@@ -30,12 +30,13 @@ def require_permission(perm: str) -> Callable:
 
 
 def is_staff_member(user) -> bool:
-    """Doctors, hospital admins, superusers and anyone Django admin lets in (is_staff): the
-    shorter idle limit and enforceable two-factor apply to them."""
+    """Doctors, hospital admins, the front desk, superusers and anyone Django admin lets in
+    (is_staff): the shorter idle limit and enforceable two-factor apply to them."""
     return (
         user.is_staff
         or user.has_perm("accounts.view_hospital_dashboard")
         or user.has_perm("accounts.view_doctor_dashboard")
+        or user.has_perm("scheduling.manage_all_appointments")  # the front desk
     )
 
 

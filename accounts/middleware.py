@@ -8,12 +8,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect
 
 from accounts.access import is_staff_member
 
 SESSION_KEY = "hms_last_activity"
 WRITE_EVERY = 60  # seconds: don't rewrite the session on every request
+# Sent by pages that refresh themselves (today's queue polls every 15 s): such a request is not
+# someone at the screen, so it must not keep an unattended session signed in.
+POLL_HEADER = "X-HMS-Poll"
 
 
 def idle_limit(user) -> int:
@@ -28,6 +32,15 @@ def stamp_login(sender, request, user, **kwargs) -> None:
         request.session[SESSION_KEY] = int(time.time())
 
 
+def _to_login(request) -> HttpResponse:
+    """The sign-in page; for htmx the whole page goes there (not a login form swapped into a
+    fragment of the page)."""
+    response = redirect_to_login(request.get_full_path())
+    if request.headers.get("HX-Request"):
+        return HttpResponse(status=204, headers={"HX-Redirect": response.url})
+    return response
+
+
 class IdleTimeoutMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,8 +52,8 @@ class IdleTimeoutMiddleware:
             if now - last > idle_limit(request.user):
                 logout(request)
                 messages.info(request, "You were signed out after a period of inactivity.")
-                return redirect_to_login(request.get_full_path())
-            if now - last >= WRITE_EVERY:
+                return _to_login(request)
+            if now - last >= WRITE_EVERY and not request.headers.get(POLL_HEADER):
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
 

@@ -16,7 +16,8 @@ from django.db import transaction
 HOSPITAL_ADMIN = "Hospital admin"
 DOCTOR = "Doctor"
 PATIENT = "Patient"
-ROLES = (HOSPITAL_ADMIN, DOCTOR, PATIENT)
+FRONT_DESK = "Front desk"
+ROLES = (HOSPITAL_ADMIN, DOCTOR, PATIENT, FRONT_DESK)
 
 
 class UnknownPermission(LookupError):

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import User
-from accounts.roles import DOCTOR, HOSPITAL_ADMIN, PATIENT
+from accounts.roles import DOCTOR, FRONT_DESK, HOSPITAL_ADMIN, PATIENT
 from accounts.services import user_set_role
 
 DEMO_PASSWORD = "hms-demo-2026"
@@ -29,6 +29,7 @@ DEMO_LOGINS = (
     DemoLogin(HOSPITAL_ADMIN, "admin@example.com", "Alice", "Morgan"),
     DemoLogin(DOCTOR, "doctor@example.com", "Gregory", "Hale"),
     DemoLogin(PATIENT, "patient@example.com", "Priya", "Shah"),
+    DemoLogin(FRONT_DESK, "frontdesk@example.com", "Fatima", "Okafor"),
 )
 SUPERUSER = DemoLogin("Superuser (Django admin)", "superuser@example.com", "Sam", "Root")
 

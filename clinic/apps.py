@@ -28,4 +28,13 @@ class ClinicConfig(AppConfig):
             "clinic.view_doctor",
             "clinic.change_own_patient_profile",
         },
+        # Registers and finds patients (profile and contact data), books with any doctor; the
+        # staff doctor pages (hiring, blocking) and departments stay with hospital admins.
+        "Front desk": {
+            "clinic.view_department",
+            "clinic.view_doctor",
+            "clinic.add_patient",
+            "clinic.change_patient",
+            "clinic.view_patient",
+        },
     }

@@ -18,14 +18,16 @@ def menu(page: Page, name: str):
     return page.get_by_role("navigation", name="Main navigation").get_by_role("link", name=name)
 
 
-def sign_in(page: Page, email: str, password: str = PASSWORD, *, axe=None) -> None:
+def sign_in(
+    page: Page, email: str, password: str = PASSWORD, *, axe=None, lands_on: str = r"/dashboard/"
+) -> None:
     page.goto("/accounts/login/")
     if axe:
         axe(page)
     field(page, "Email").fill(email)
     field(page, "Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/"))
+    expect(page).to_have_url(re.compile(lands_on))
 
 
 def sign_out(page: Page) -> None:

@@ -21,6 +21,8 @@ SECTIONS = {
     "scheduling:appointment-cancel": "appointments",
     "scheduling:reschedule": "appointments",
     "scheduling:my-appointments": "my_appointments",
+    "scheduling:queue": "queue",
+    "scheduling:queue-book": "queue",
     "scheduling:holidays": "holidays",
     "scheduling:doctor-day": "today",
     "scheduling:doctor-week": "week",

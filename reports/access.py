@@ -9,6 +9,7 @@ DASHBOARDS = (
     ("accounts.view_hospital_dashboard", "reports:hospital-dashboard"),
     ("accounts.view_doctor_dashboard", "reports:doctor-dashboard"),
     ("accounts.view_patient_dashboard", "reports:patient-dashboard"),
+    ("scheduling.manage_all_appointments", "scheduling:queue"),  # the front desk
 )
 
 

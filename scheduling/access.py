@@ -10,9 +10,18 @@ from clinic.models import Doctor, Patient
 from hms.lib.request import parse_id
 from scheduling.models import Appointment, Leave
 
+HOURS_PERM = "scheduling.change_workinghours"  # staff changing hours and single slots
+LEAVE_PERM = "scheduling.change_leave"
+
 
 def is_scheduling_staff(user) -> bool:
     return user.has_perm("scheduling.manage_all_appointments")
+
+
+def may_follow_record_link(user) -> bool:
+    """Whether an appointment's page links its visit record. Staff without the records
+    permission (the front desk) never see medical records: no dead link for them."""
+    return not is_scheduling_staff(user) or user.has_perm("records.view_all_records")
 
 
 def get_appointment_for_user(user, pk: int) -> Appointment:
@@ -80,7 +89,8 @@ def get_rescheduling_doctor(user, appointment: Appointment, wanted_id: int | Non
 def get_leave_for_user(user, pk: int) -> Leave:
     """Leave of the doctor's own (or, for staff, of any doctor); 404 when unknown, 403 else."""
     leave = get_object_or_404(Leave.objects.select_related("doctor__user"), pk=pk)
-    if get_schedule_doctor(user, str(leave.doctor_id)).pk != leave.doctor_id:
+    doctor = get_schedule_doctor(user, str(leave.doctor_id), staff_perm=LEAVE_PERM)
+    if doctor.pk != leave.doctor_id:
         raise PermissionDenied
     return leave
 
@@ -89,9 +99,15 @@ class DoctorNotChosen(Exception):
     """Staff opened a per-doctor page without saying which doctor."""
 
 
-def get_schedule_doctor(user, doctor_pk: str | None = None) -> Doctor:
-    """The doctor whose schedule/availability is shown: own for doctors, any for staff."""
+def get_schedule_doctor(
+    user, doctor_pk: str | None = None, *, staff_perm: str | None = None
+) -> Doctor:
+    """The doctor whose schedule/availability is shown: own for doctors, any for staff. Staff
+    pages that change a doctor's time (hours, slots, leave) also need `staff_perm`: the front
+    desk manages appointments, not the doctors' availability."""
     if is_scheduling_staff(user):
+        if staff_perm and not user.has_perm(staff_perm):
+            raise PermissionDenied
         if not doctor_pk:
             raise DoctorNotChosen
         doctor_id = parse_id(doctor_pk)

@@ -89,3 +89,24 @@ class AppointmentFilter(django_filters.FilterSet):
                 | Q(patient__user__email__icontains=word)
             )
         return queryset.filter(condition)
+
+
+class QueueFilter(django_filters.FilterSet):
+    """Today's queue narrowed to one department or one doctor."""
+
+    department = django_filters.ChoiceFilter(
+        field_name="doctor__department",
+        empty_label="All departments",
+        label="Department",
+        widget=FastSelect,
+    )
+    doctor = django_filters.ChoiceFilter(empty_label="All doctors", widget=FastSelect)
+
+    class Meta:
+        model = Appointment
+        fields = ["department", "doctor"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["department"].choices = selectors.department_choices()
+        self.form.fields["doctor"].choices = selectors.doctor_choices()

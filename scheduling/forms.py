@@ -5,6 +5,7 @@ from datetime import datetime, time
 from django import forms
 from django.utils import timezone
 
+from clinic.models import Patient
 from hms.lib.formsets import CompleteFormSetMixin
 from scheduling.models import Holiday, WorkingHours
 from scheduling.slots import Slot, is_sane_day, parse_slot_key
@@ -144,3 +145,26 @@ class HolidayForm(forms.ModelForm):
         if not is_sane_day(day):
             raise forms.ValidationError("Please choose a date within the next few years.")
         return day
+
+
+class QueueBookingForm(forms.Form):
+    """Whom the front desk books into a doctor's next free slot today (the slot itself travels
+    beside the form: when it is taken meanwhile the page offers the next one)."""
+
+    patient_email = forms.EmailField(
+        label="Patient's e-mail address",
+        error_messages={"required": "Enter the e-mail address of a registered patient."},
+    )
+    reason = forms.CharField(max_length=500, required=False, label="Reason for the visit")
+
+    def clean_patient_email(self) -> str:
+        email = self.cleaned_data["patient_email"]
+        patient = Patient.objects.with_related().filter(user__email__iexact=email).first()
+        if patient is None:
+            raise forms.ValidationError(
+                "No patient is registered with this e-mail address: register them first."
+            )
+        if not patient.is_active:
+            raise forms.ValidationError("This patient's account is inactive.")
+        self.patient = patient
+        return email

@@ -15,6 +15,10 @@ class DoctorNotChosenMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DoctorNotChosen):
+            if not request.user.has_perm("clinic.change_doctor"):
+                # The front desk has no staff doctor list: today's queue links each schedule.
+                messages.info(request, "Choose a doctor first: the queue links their schedule.")
+                return redirect("scheduling:queue")
             messages.info(
                 request,
                 "Choose a doctor first: their page links to their schedule and availability.",

@@ -168,6 +168,14 @@ class AppointmentQuerySet(models.QuerySet):
             "patient__user__email",
         )
 
+    def with_check_in(self) -> AppointmentQuerySet:
+        """Annotate `checked_in_at`: when the patient was (last) checked in, from the history
+        (one subquery, no query per row); None if never."""
+        check_ins = AppointmentEvent.objects.filter(
+            appointment=OuterRef("pk"), action="check_in"
+        ).order_by("-at", "-pk")
+        return self.annotate(checked_in_at=Subquery(check_ins.values("at")[:1]))
+
     def with_actors(self) -> AppointmentQuerySet:
         return self.with_related().select_related("booked_by", "cancelled_by")
 
@@ -296,6 +304,13 @@ class Appointment(TimeStampedModel):
             return "holiday"
         return "leave" if self.on_leave else ""
 
+    def waiting_for(self, now=None) -> timedelta | None:
+        """How long a checked-in patient has been waiting (needs `with_check_in()`)."""
+        checked_in_at = getattr(self, "checked_in_at", None)
+        if self.status != self.Status.CHECKED_IN or checked_in_at is None:
+            return None
+        return max((now or timezone.now()) - checked_in_at, timedelta(0))
+
     @property
     def moved_to(self) -> Successor | None:
         """The appointment this cancelled one was moved to, or None. Lists annotate it with
@@ -343,10 +358,13 @@ class Appointment(TimeStampedModel):
         ]
 
     def can_transition(self, action: str, *, by, now=None) -> bool:
-        """Whether `by` may perform `action` now. The one place these rules live."""
+        """Whether `by` (None: the system) may perform `action` now. The one place these rules
+        live."""
         if action not in self.TRANSITIONS or self.status not in self.TRANSITIONS[action][0]:
             return False
         now = now or timezone.now()
+        if by is None:  # the system (a scheduled job): only marks a missed visit
+            return action == "no_show" and now >= self.start
         if by.has_perm("scheduling.manage_all_appointments"):
             if action == "complete":  # staff do not write visit records
                 return False

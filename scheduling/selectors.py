@@ -215,6 +215,7 @@ def doctor_day(doctor: Doctor, day: date) -> list[Appointment]:
         Appointment.objects.for_list()
         .with_attention()
         .with_successor()
+        .with_check_in()
         .filter(doctor=doctor, start__gte=start, start__lt=end)
         .order_by("start")
     )
@@ -234,3 +235,61 @@ def doctor_week(doctor: Doctor, first: date) -> list[tuple[date, list[Appointmen
     ):
         by_day[timezone.localdate(appointment.start)].append(appointment)
     return list(by_day.items())
+
+
+# --- Today's queue (the front desk) and who is waiting ----------------------------------------
+
+QUEUE_ACTIONS = ("check_in", "no_show", "cancel")
+
+
+def queue_appointments(day: date):
+    """The day's appointments of every doctor that still count (cancelled ones left out), in
+    doctor then time order, with what the queue rows show. Filter it, then pass it to queue()."""
+    start, end = slots.day_bounds(day)
+    return (
+        Appointment.objects.for_list()
+        .with_attention()
+        .with_check_in()
+        .filter(start__gte=start, start__lt=end)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .order_by("doctor__user__last_name", "doctor__user__first_name", "doctor_id", "start")
+    )
+
+
+def queue(appointments, *, user, now=None) -> dict:
+    """The queue page: the appointments (from queue_appointments) grouped by doctor, each row
+    with the buttons `user` may press now and the minutes waited since check-in; and the counts.
+    One query."""
+    now = now or timezone.now()
+    groups: list[dict] = []
+    Status = Appointment.Status
+    counts = dict.fromkeys(("expected", "arrived", "waiting", "done", "no_show"), 0)
+    for a in appointments:
+        if not groups or groups[-1]["doctor"].pk != a.doctor_id:
+            groups.append({"doctor": a.doctor, "rows": []})
+        actions = [(k, label) for k, label in a.actions_for(user, now=now) if k in QUEUE_ACTIONS]
+        groups[-1]["rows"].append({"a": a, "actions": actions, "waiting": waiting_minutes(a, now)})
+        counts["expected"] += 1
+        counts["arrived"] += a.status in (Status.CHECKED_IN, Status.COMPLETED)
+        counts["waiting"] += a.status == Status.CHECKED_IN
+        counts["done"] += a.status == Status.COMPLETED
+        counts["no_show"] += a.status == Status.NO_SHOW
+    labels = {"expected": "Expected", "arrived": "Arrived", "waiting": "Waiting"}
+    labels.update(done="Done", no_show="No-show")
+    shown = [(label, counts[key]) for key, label in labels.items()]
+    return {"groups": groups, "counts": counts, "counts_shown": shown, "now": now}
+
+
+def waiting_minutes(appointment: Appointment, now=None) -> int | None:
+    """Whole minutes a checked-in patient has waited (None when not waiting)."""
+    waited = appointment.waiting_for(now)
+    return None if waited is None else int(waited.total_seconds() // 60)
+
+
+def waiting_now(day_appointments: list[Appointment], *, now=None) -> list[dict]:
+    """Who is waiting for the doctor (checked in), in arrival order, with the minutes waited.
+    Reads the day's list (loaded with `with_check_in()`): no query of its own."""
+    now = now or timezone.now()
+    waiting = [a for a in day_appointments if a.status == Appointment.Status.CHECKED_IN]
+    waiting.sort(key=lambda a: (a.checked_in_at is None, a.checked_in_at or now, a.start))
+    return [{"a": a, "waiting": waiting_minutes(a, now)} for a in waiting]

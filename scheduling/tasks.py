@@ -1,9 +1,11 @@
-"""E-mails about appointments: outbox handlers, run by a worker after the change committed."""
+"""E-mails about appointments (outbox handlers, run by a worker after the change committed) and
+the no-show job (celery beat)."""
 
 from __future__ import annotations
 
 from datetime import UTC
 
+from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
@@ -81,3 +83,12 @@ def send_doctor_notice(kind: str, appointment_id: int) -> None:
         subject=f"Patient {SUBJECTS[kind].lower()}",
         context=_context(kind, appointment),
     )
+
+
+@shared_task
+def mark_no_shows() -> int:
+    """Every 5 minutes (beat): appointments not checked in NO_SHOW_AFTER_MINUTES after their
+    start become no-shows. Does nothing while the setting is 0."""
+    from scheduling import services
+
+    return services.appointments_mark_no_shows()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling.views import appointments, availability, booking, schedule
+from scheduling.views import appointments, availability, booking, queue, schedule
 
 app_name = "scheduling"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("my/", appointments.my_appointments, name="my-appointments"),
     path("today/", schedule.doctor_day, name="doctor-day"),
     path("week/", schedule.doctor_week, name="doctor-week"),
+    path("queue/", queue.queue, name="queue"),
+    path("queue/book/<int:doctor_pk>/", queue.queue_book, name="queue-book"),
     path("appointments/", appointments.appointment_list, name="appointment-list"),
     path(
         "appointments/cancel/",

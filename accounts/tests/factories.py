@@ -3,7 +3,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
 from accounts.models import User
-from accounts.roles import DOCTOR, HOSPITAL_ADMIN, PATIENT
+from accounts.roles import DOCTOR, FRONT_DESK, HOSPITAL_ADMIN, PATIENT
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -39,3 +39,7 @@ def doctor_user(**kwargs) -> User:
 
 def admin_user(**kwargs) -> User:
     return UserFactory(role=HOSPITAL_ADMIN, **kwargs)
+
+
+def front_desk_user(**kwargs) -> User:
+    return UserFactory(role=FRONT_DESK, **kwargs)

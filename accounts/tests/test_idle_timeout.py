@@ -37,3 +37,27 @@ def test_activity_keeps_the_session_alive(client, patient):
     for _ in range(3):
         _idle(client, 29 * 60)
         assert client.get(reverse("reports:patient-dashboard")).status_code == 200
+
+
+def test_a_page_polling_by_itself_does_not_keep_the_session_alive(client, front_desk):
+    client.force_login(front_desk)
+    queue = reverse("scheduling:queue")
+    poll = {"HX-Request": "true", "X-HMS-Poll": "1"}
+    _idle(client, 14 * 60)
+    assert client.get(queue, headers=poll).status_code == 200  # still signed in, not refreshed
+    assert client.session[SESSION_KEY] <= int(time.time()) - 14 * 60
+
+    _idle(client, 15 * 60 + 30)
+    response = client.get(queue, headers=poll)
+
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_someone_at_the_screen_keeps_the_queue_signed_in(client, front_desk):
+    client.force_login(front_desk)
+    _idle(client, 14 * 60)
+    client.get(reverse("scheduling:queue"))
+
+    assert client.session[SESSION_KEY] >= int(time.time()) - 5

@@ -90,7 +90,12 @@ def crawl(client, start: str, limit: int = 150) -> tuple[set[str], dict[str, lis
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("email", "at_least"),
-    [("patient@example.com", 20), ("doctor@example.com", 30), ("admin@example.com", 60)],
+    [
+        ("patient@example.com", 20),
+        ("doctor@example.com", 30),
+        ("admin@example.com", 60),
+        ("frontdesk@example.com", 20),
+    ],
 )
 def test_every_page_reachable_from_the_dashboard_is_csp_clean(client, email, at_least):
     call_command("seed_demo", verbosity=0)

@@ -14,6 +14,7 @@ from scheduling.services.appointments import (
     appointment_reschedule,
     appointment_transition,
     appointments_cancel_many,
+    appointments_mark_no_shows,
 )
 from scheduling.services.availability import (
     HOURS_INCOMPLETE,
@@ -44,6 +45,7 @@ __all__ = [
     "appointment_transition",
     "appointments_affected",
     "appointments_cancel_many",
+    "appointments_mark_no_shows",
     "holiday_add",
     "holiday_delete",
     "leave_add",

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
@@ -264,12 +265,13 @@ def appointment_transition(
     *,
     appointment: Appointment,
     action: str,
-    by: User,
+    by: User | None,
     reason: str = "",
     now: datetime | None = None,
     notify: bool = True,
 ) -> Appointment:
-    """check_in, complete, no_show or cancel, with its permission check and history event."""
+    """check_in, complete, no_show or cancel, with its permission check and history event.
+    `by` None is the system (recorded without an actor)."""
     locked = (
         Appointment.objects.select_for_update(of=("self",)).with_related().get(pk=appointment.pk)
     )
@@ -296,6 +298,35 @@ def appointments_cancel_many(*, appointments: list[Appointment], by: User, reaso
     for appointment in appointments:
         try:
             appointment_transition(appointment=appointment, action="cancel", by=by, reason=reason)
+        except NotAllowed:
+            continue
+        done += 1
+    return done
+
+
+def appointments_mark_no_shows(*, now: datetime | None = None) -> int:
+    """Appointments still booked NO_SHOW_AFTER_MINUTES after their start become no-shows, done
+    by the system; returns how many. Off when the setting is 0.
+
+    Exactly once: each goes through appointment_transition under its row lock, which refuses an
+    appointment already changed (checked in meanwhile, or by another run of this job). It looks
+    back one day: a beat outage shorter than that loses nothing, and switching the setting on
+    does not rewrite older history."""
+    minutes = settings.HMS_NO_SHOW_AFTER_MINUTES
+    if minutes <= 0:
+        return 0
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=minutes)
+    due = Appointment.objects.filter(
+        status=Appointment.Status.BOOKED, start__lte=cutoff, start__gt=cutoff - timedelta(days=1)
+    )
+    done = 0
+    for appointment in due.only("pk").order_by("start"):
+        try:
+            appointment_transition(
+                appointment=appointment, action="no_show", by=None, now=now,
+                reason=f"Not checked in {minutes} minutes after the start",
+            )  # fmt: skip
         except NotAllowed:
             continue
         done += 1

@@ -1,9 +1,12 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
-from scheduling.tests.factories import doctor_with_hours
+from clinic.tests.factories import PatientFactory
+from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory, doctor_with_hours
 
 
 def next_weekday_slot(hour: int = 10, days_ahead: int = 2) -> datetime:
@@ -24,6 +27,31 @@ def open_doctor(doctor):
 @pytest.fixture
 def slot():
     return next_weekday_slot()
+
+
+def local_time(day, hour, minute=0) -> datetime:
+    """`hour`:`minute` hospital time on `day`, as UTC."""
+    zone = timezone.get_current_timezone()
+    return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC)
+
+
+@pytest.fixture
+def clock():
+    """The clock at 11:00 hospital time tomorrow, standing still (shift it to let time pass)."""
+    day = timezone.localdate() + timedelta(days=1)
+    with time_machine.travel(local_time(day, 11), tick=False) as traveller:
+        traveller.day = day
+        yield traveller
+
+
+def visit_at(doctor, day, hour, minute=0, status=Appointment.Status.BOOKED, **patient):
+    """A 30-minute appointment with `doctor` at that local time, for a new patient (`patient`:
+    PatientFactory arguments)."""
+    start = local_time(day, hour, minute)
+    return AppointmentFactory(
+        doctor=doctor, patient=PatientFactory(**patient), start=start,
+        end=start + timedelta(minutes=30), status=status,
+    )  # fmt: skip
 
 
 __all__ = ["date", "doctor_with_hours"]

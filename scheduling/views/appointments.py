@@ -26,6 +26,8 @@ DONE = {
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = access.get_appointment_for_user(request.user, pk)
     record = getattr(appointment, "visit_record", None)
+    if not access.may_follow_record_link(request.user):
+        record = None
     return render(
         request,
         "scheduling/appointment_detail.html",

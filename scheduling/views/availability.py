@@ -29,7 +29,9 @@ def _back(request: HttpRequest, doctor) -> str:
 
 def availability(request: HttpRequest) -> HttpResponse:
     doctor = access.get_schedule_doctor(
-        request.user, request.GET.get("doctor") or request.POST.get("doctor")
+        request.user,
+        request.GET.get("doctor") or request.POST.get("doctor"),
+        staff_perm=access.HOURS_PERM,
     )
     formset = WorkingHoursFormSet(
         request.POST or None,
@@ -76,7 +78,9 @@ def _decision(request: HttpRequest, affected: list) -> str | None:
 
 def leave_add(request: HttpRequest) -> HttpResponse:
     """Add leave; if it covers booked appointments, show them and let the user decide."""
-    doctor = access.get_schedule_doctor(request.user, request.POST.get("doctor"))
+    doctor = access.get_schedule_doctor(
+        request.user, request.POST.get("doctor"), staff_perm=access.LEAVE_PERM
+    )
     form = LeaveForm(request.POST or None)
     back = _back(request, doctor)
     if request.method != "POST" or not form.is_valid():
@@ -125,7 +129,9 @@ def leave_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def slot_grid(request: HttpRequest) -> HttpResponse:
-    doctor = access.get_schedule_doctor(request.user, request.GET.get("doctor"))
+    doctor = access.get_schedule_doctor(
+        request.user, request.GET.get("doctor"), staff_perm=access.HOURS_PERM
+    )
     first = parse_week(request.GET.get("week"))
     return render(
         request,
@@ -145,7 +151,9 @@ def slot_grid(request: HttpRequest) -> HttpResponse:
 def slot_toggle(request: HttpRequest) -> HttpResponse:
     """Switch one slot (or, with day= or week=, a whole day or week) on or off. htmx gets the
     cell back."""
-    doctor = access.get_schedule_doctor(request.user, request.POST.get("doctor"))
+    doctor = access.get_schedule_doctor(
+        request.user, request.POST.get("doctor"), staff_perm=access.HOURS_PERM
+    )
     available = request.POST.get("available") == "1"
     day, week = parse_day(request.POST.get("day")), parse_day(request.POST.get("week"))
     start = slots.parse_slot_key(request.POST.get("slot", ""))

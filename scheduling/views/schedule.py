@@ -24,7 +24,9 @@ def doctor_day(request: HttpRequest) -> HttpResponse:
     doctor = access.get_schedule_doctor(request.user, request.GET.get("doctor"))
     day = parse_day(request.GET.get("date")) or timezone.localdate()
     now = timezone.now()
-    rows = [(a, a.actions_for(request.user, now=now)) for a in selectors.doctor_day(doctor, day)]
+    appointments = selectors.doctor_day(doctor, day)
+    rows = [(a, a.actions_for(request.user, now=now)) for a in appointments]
+    is_today = day == timezone.localdate(now)
     return render(
         request,
         "scheduling/doctor_day.html",
@@ -35,6 +37,7 @@ def doctor_day(request: HttpRequest) -> HttpResponse:
             "previous": day - timedelta(days=1),
             "next": day + timedelta(days=1),
             "rows": rows,
+            "waiting": selectors.waiting_now(appointments, now=now) if is_today else [],
             "next_url": request.get_full_path(),
             "doctor_query": _doctor_query(request, doctor),
         },
