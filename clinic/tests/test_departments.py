@@ -98,3 +98,19 @@ def test_department_pages_refuse_non_admins(client, doctor):
     assert client.post(reverse("clinic:department-toggle", args=[dept.pk])).status_code == 403
     dept.refresh_from_db()
     assert dept.is_active
+
+
+def test_deactivating_a_department_asks_first_and_get_changes_nothing(staff):
+    cardio = DepartmentFactory(name="Cardiology")
+    url = reverse("clinic:department-toggle", args=[cardio.pk])
+    assert f'href="{url}"' in staff.get(reverse("clinic:department-list")).content.decode()
+
+    page = staff.get(url).content.decode()
+
+    assert "Deactivate Cardiology?" in page
+    assert "It disappears from the directory and from booking" in page
+    cardio.refresh_from_db()
+    assert cardio.is_active
+    staff.post(url)
+    cardio.refresh_from_db()
+    assert not cardio.is_active
