@@ -92,7 +92,7 @@ def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission("clinic.change_doctor")
 def doctor_list(request: HttpRequest) -> HttpResponse:
     doctors = DoctorFilter(request.GET or None, queryset=Doctor.objects.with_related())
-    page = _page(request, doctors.qs if doctors.is_bound else doctors.queryset.not_removed())
+    page = _page(request, doctors.qs if doctors.is_bound else doctors.queryset.listed())
     return render(request, "clinic/doctor_list.html", {"filter": doctors, "page": page})
 
 

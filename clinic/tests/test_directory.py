@@ -41,7 +41,7 @@ def _names(response):
 def test_directory_lists_only_bookable_doctors(browse, hospital):
     response = browse.get(reverse("clinic:directory"))
     assert _names(response) == ["Dr Lin Chen", "Dr Gregory Hale"]
-    counts = {d["name"]: d["bookable_count"] for d in response.context["departments"]}
+    counts = {d["name"]: d["doctor_count"] for d in response.context["departments"]}
     assert counts == {"Cardiology": 1, "Dermatology": 1}
 
 

@@ -110,3 +110,17 @@ def test_bulk_cancel_without_a_selection_says_so(client, hospital_admin):
     client.force_login(hospital_admin)
     response = client.get(reverse("scheduling:appointment-bulk-cancel"), follow=True)
     assert "Select the appointments to cancel first." in response.content.decode()
+
+
+def test_block_doctor_page_links_to_their_upcoming_appointments(
+    client, hospital_admin, patient, open_doctor
+):
+    _book_on(next_weekday_slot(10), patient, open_doctor)
+    client.force_login(hospital_admin)
+
+    page = client.get(reverse("clinic:doctor-action", args=[open_doctor.pk, "block"]))
+
+    html = page.content.decode()
+    url = f"/scheduling/appointments/?doctor={open_doctor.pk}&amp;when=upcoming"
+    assert f'<a href="{url}">the appointment list of this doctor</a>' in html
+    assert f"({url})" not in html and "(/scheduling/" not in html
