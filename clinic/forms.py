@@ -9,7 +9,7 @@ from PIL import Image
 
 from accounts.models import User
 from clinic.models import Department, Doctor, Patient
-from hms.lib.forms import LayoutMixin
+from hms.lib.forms import KeptUploadsMixin, LayoutMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -60,7 +60,9 @@ DOCTOR_PROFILE_FIELDS = [
 ]
 
 
-class DoctorProfileForm(LayoutMixin, forms.ModelForm):
+class DoctorProfileForm(KeptUploadsMixin, LayoutMixin, forms.ModelForm):
+    kept_upload_fields = ("photo",)
+
     class Meta:
         model = Doctor
         fields = DOCTOR_PROFILE_FIELDS
