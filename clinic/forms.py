@@ -10,6 +10,7 @@ from PIL import Image
 from accounts.models import User
 from clinic.models import Department, Doctor, Patient
 from hms.lib.forms import KeptUploadsMixin, LayoutMixin
+from hms.lib.money import currency_label
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -74,6 +75,7 @@ class DoctorProfileForm(KeptUploadsMixin, LayoutMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["consultation_fee"].label = f"Consultation fee in {currency_label()}"
         if "department" in self.fields:
             current = self.instance.department_id if self.instance.pk else None
             self.fields["department"].queryset = Department.objects.filter(

@@ -286,3 +286,9 @@ def test_staff_move_appointment_button_is_not_in_the_patients_words(
 
     assert "Move appointment</button>" in staff_page and "Move my appointment" not in staff_page
     assert "Move my appointment</button>" in patient_page
+
+
+def test_the_fee_field_names_the_currency(staff, settings):
+    settings.HOSPITAL_CURRENCY = "INR"
+    page = staff.get(reverse("clinic:doctor-create")).content.decode()
+    assert "Consultation fee in INR (₹)" in page
