@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import TimeStampedModel
@@ -259,6 +260,14 @@ class Export(TimeStampedModel):
             return f"History of {self.patient}"
         period = f"{self.params.get('from', '')} – {self.params.get('to', '')}"
         return f"{self.kind.title()} report {period}"
+
+    @property
+    def download_name(self) -> str:
+        """The file's name for the person downloading it: what it is and when, never the
+        storage's name (which may carry a random suffix to stay unique)."""
+        if self.patient_id:
+            return f"history-{self.patient_id}-{timezone.localdate(self.created).isoformat()}.csv"
+        return f"{self.kind}-{self.params.get('from', '')}-{self.params.get('to', '')}.csv"
 
     @property
     def percent(self) -> int:
