@@ -131,13 +131,15 @@ def _bulk_confirmation(request: HttpRequest, chosen: list, form: CancelForm) -> 
         question=f"Cancel {count} appointment{many} and notify the patient{many}?",
         consequences=[
             f"The patient{many} {'are' if many else 'is'} e-mailed the cancellation.",
-            "The times become free for others at once. This cannot be undone.",
+            f"The time{many} become{'' if many else 's'} free for others at once. "
+            "This cannot be undone.",
         ],
-        items=[f"{localtime(a.start):%a %d %b %Y, %H:%M} · {a.patient} with {a.doctor.display_name}"
+        items=[f"{date_format(localtime(a.start), 'D j M Y, H:i')} · {a.patient} with "
+               f"{a.doctor.display_name}"
                for a in chosen],
         hidden={"ids": [str(a.pk) for a in chosen], "next": [back]},
         form=form, button=f"Cancel {count} appointment{many}", back=back,
-        back_label="Appointments", keep_label="Keep them",
+        back_label="Appointments", keep_label=f"Keep {'them' if many else 'it'}",
     ))  # fmt: skip
 
 

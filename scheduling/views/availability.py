@@ -230,7 +230,8 @@ def holiday_delete(request: HttpRequest, pk: int) -> HttpResponse:
         kept = services.appointments_affected(start=start, end=end)
         return confirm_page(request, Confirmation(
             title="Remove holiday",
-            question=f"Remove the holiday “{holiday.name}” on {holiday.date:%a %d %b %Y}?",
+            question=f"Remove the holiday “{holiday.name}” on "
+            f"{date_format(holiday.date, 'D j M Y')}?",
             consequences=["The hospital opens that day: slots are offered.", _kept_line(kept)],
             button="Remove holiday", back=reverse("scheduling:holidays"),
             back_label="Holidays", keep_label="Keep holiday",
