@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import expect
 
 from accounts.tests.factories import admin_user
@@ -79,3 +80,35 @@ def test_bulk_cancel_confirms_without_javascript(
     appointment.refresh_from_db()
     assert (appointment.status, appointment.cancel_reason) == ("cancelled", "Doctor unavailable")
     context.close()
+
+
+def test_admin_pages_changed_for_their_readers(
+    new_page, shots, axe, hospital_late_morning, tmp_path, settings
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    admin_user(email="admin@example.com")
+    appointment = _booked_on(timezone.localdate() + timedelta(days=2), 11)
+    DoctorFactory(department=appointment.doctor.department, status="pending")
+    page = new_page()
+    sign_in(page, "admin@example.com")
+
+    page.goto(f"/clinic/staff/doctors/{appointment.doctor_id}/block/")
+    link = page.get_by_role("link", name="the appointment list of this doctor")
+    expect(link).to_be_visible()
+    axe(page)
+    shots(page, "j6-block-doctor-confirm")
+
+    page.goto("/clinic/departments/")
+    expect(page.get_by_text("+1 pending or blocked")).to_be_visible()
+    axe(page)
+    shots(page, "j6-department-counts")
+
+    page.goto("/clinic/staff/doctors/new/")
+    png = tmp_path / "face.png"
+    Image.new("RGB", (64, 64), "teal").save(png, "PNG")
+    field(page, "Photo").set_input_files(str(png))
+    page.get_by_role("button", name="Create and invite").click()
+    expect(page.get_by_text("Kept: face.png")).to_be_visible()
+    axe(page)
+    shots(page, "j6-new-doctor-photo-kept")
+    assert_no_problems(page)

@@ -15,8 +15,10 @@ def future_appointments(sender, doctor, **kwargs) -> list[Line]:
     if not count:
         return []
     url = reverse("scheduling:appointment-list") + f"?doctor={doctor.pk}&when=upcoming"
+    one = count == 1
     text = (
-        f"{count} future appointment{'s' if count != 1 else ''}: they stay booked until you "
-        "cancel them (patients are notified) or move them to a colleague (Reschedule) from"
+        f"{count} future appointment{'' if one else 's'}: {'it stays' if one else 'they stay'} "
+        f"booked until you cancel {'it (the patient is' if one else 'them (patients are'} "
+        f"notified) or move {'it' if one else 'them'} to a colleague (Reschedule) from"
     )
     return [Line(text, url=url, link_text="the appointment list of this doctor")]
