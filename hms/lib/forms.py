@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from html import escape
 from pathlib import PurePath
 
@@ -12,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -118,3 +120,20 @@ class KeptUploadsMixin:
             content = stored.read()
         default_storage.delete(kept["stored"])
         return SimpleUploadedFile(kept["name"], content, content_type=kept["type"])
+
+
+def delete_stale_kept_uploads(now: datetime | None = None) -> int:
+    """Delete kept uploads nobody came back for (older than KeptUploadsMixin.MAX_AGE): run
+    nightly with the expired exports."""
+    folder = KeptUploadsMixin.KEPT_UPLOADS_DIR
+    if not default_storage.exists(folder):
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(seconds=KeptUploadsMixin.MAX_AGE)
+    stale = [
+        f"{folder}/{name}"
+        for name in default_storage.listdir(folder)[1]
+        if default_storage.get_modified_time(f"{folder}/{name}") < cutoff
+    ]
+    for name in stale:
+        default_storage.delete(name)
+    return len(stale)
