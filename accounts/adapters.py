@@ -24,21 +24,45 @@ def signed_in_with_password_recently(request) -> bool:
     return bool(typed) and time.time() - max(typed) < app_settings.REAUTHENTICATION_TIMEOUT
 
 
+class HospitalSite:
+    """What allauth's e-mails call the site ("Hello from …!", "Thank you for using …!"): the
+    hospital's name and its public address, not the host a request happened to come in by."""
+
+    @property
+    def name(self) -> str:
+        return settings.HOSPITAL_NAME
+
+    @property
+    def domain(self) -> str:
+        return settings.HMS_BASE_URL
+
+
+def _public_links(request, context: dict) -> dict:
+    """allauth builds its links (confirm, reset, sign up) from the request's host; e-mails
+    carry the public address (HMS_BASE_URL) instead."""
+    if request is None:
+        return context
+    origin = request.build_absolute_uri("/")
+    public = f"{settings.HMS_BASE_URL}/"
+    return {
+        key: public + value[len(origin) :]
+        if isinstance(value, str) and value.startswith(origin)
+        else value
+        for key, value in context.items()
+    }
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's e-mails (address confirmation, password reset, security notices) are
         rendered here, in the request that causes them, and sent once by a worker through the
         outbox: a slow or absent mail server never holds a sign-up or a password reset."""
         from allauth.account.adapter import context as allauth_context
-        from django.contrib.sites.shortcuts import get_current_site
 
         request = allauth_context.request
-        message = self.render_mail(
-            template_prefix,
-            email,
-            {"request": request, "email": email, "current_site": get_current_site(request),
-             **context},
-        )  # fmt: skip
+        context = {"request": request, "email": email, **_public_links(request, context),
+                   "current_site": HospitalSite()}  # fmt: skip
+        message = self.render_mail(template_prefix, email, context)
         html = next(
             (c for c, mimetype in getattr(message, "alternatives", []) if "html" in mimetype), ""
         )

@@ -70,7 +70,7 @@ class BustDirectoryCacheMixin:
 
 @admin.register(Department)
 class DepartmentAdmin(BustDirectoryCacheMixin, admin.ModelAdmin):
-    list_display = ["name", "is_active", "doctor_count", "updated"]
+    list_display = ["name", "is_active", "doctor_count", "waiting_count", "updated"]
     list_filter = ["is_active"]
     search_fields = ["name", "description"]
 
@@ -80,6 +80,10 @@ class DepartmentAdmin(BustDirectoryCacheMixin, admin.ModelAdmin):
     @admin.display(ordering="doctor_count", description="Doctors")
     def doctor_count(self, obj):
         return obj.doctor_count
+
+    @admin.display(ordering="waiting_count", description="Pending or blocked")
+    def waiting_count(self, obj):
+        return obj.waiting_count
 
 
 @admin.register(Doctor)

@@ -9,7 +9,8 @@ from PIL import Image
 
 from accounts.models import User
 from clinic.models import Department, Doctor, Patient
-from hms.lib.forms import LayoutMixin
+from hms.lib.forms import KeptUploadsMixin, LayoutMixin
+from hms.lib.money import currency_label
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -60,7 +61,9 @@ DOCTOR_PROFILE_FIELDS = [
 ]
 
 
-class DoctorProfileForm(LayoutMixin, forms.ModelForm):
+class DoctorProfileForm(KeptUploadsMixin, LayoutMixin, forms.ModelForm):
+    kept_upload_fields = ("photo",)
+
     class Meta:
         model = Doctor
         fields = DOCTOR_PROFILE_FIELDS
@@ -72,6 +75,7 @@ class DoctorProfileForm(LayoutMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["consultation_fee"].label = f"Consultation fee in {currency_label()}"
         if "department" in self.fields:
             current = self.instance.department_id if self.instance.pk else None
             self.fields["department"].queryset = Department.objects.filter(

@@ -15,19 +15,32 @@ from accounts.models import TimeStampedModel
 from hms.lib.phones import PhoneNumberField
 
 
+def bookable_doctors(prefix: str = "") -> Q:
+    """The one definition of a department's doctors, as patients see them: approved (active),
+    not removed, able to sign in. `prefix` reads it through a relation ("doctors__")."""
+    return Q(
+        **{
+            f"{prefix}status": "active",
+            f"{prefix}removed_at__isnull": True,
+            f"{prefix}user__is_active": True,
+        }
+    )
+
+
 class DepartmentQuerySet(models.QuerySet):
     def active(self) -> DepartmentQuerySet:
         return self.filter(is_active=True)
 
     def with_doctor_counts(self) -> DepartmentQuerySet:
-        """Each department with `doctor_count` (doctors not removed) and `bookable_count`."""
-        not_removed = Q(doctors__removed_at__isnull=True)
+        """Each department with `doctor_count`, its doctors as patients see them
+        (`Doctor.BOOKABLE`: the directory and the staff list show the same number), and
+        `waiting_count`, the doctors on staff lists who are not bookable (pending approval or
+        blocked)."""
+        bookable = bookable_doctors(prefix="doctors__")
+        listed = Q(doctors__removed_at__isnull=True)
         return self.annotate(
-            doctor_count=models.Count("doctors", filter=not_removed),
-            bookable_count=models.Count(
-                "doctors",
-                filter=not_removed & Q(doctors__status="active", doctors__user__is_active=True),
-            ),
+            doctor_count=models.Count("doctors", filter=bookable),
+            waiting_count=models.Count("doctors", filter=listed & ~bookable),
         )
 
 
@@ -67,17 +80,16 @@ class DoctorQuerySet(models.QuerySet):
         )
         return [(pk, f"Dr {f'{first} {last}'.strip()}".strip()) for pk, first, last in rows]
 
-    def not_removed(self) -> DoctorQuerySet:
+    def listed(self) -> DoctorQuerySet:
+        """The doctors on staff lists and pickers (pending, active, blocked): every doctor but
+        the removed ones, who "disappear from every list". Only the records filters also offer
+        removed doctors, whose records stay searchable."""
         return self.filter(removed_at__isnull=True)
 
     def bookable(self) -> DoctorQuerySet:
-        """Doctors patients may see in the directory and book: active, not removed, can log in."""
-        return self.filter(
-            status=Doctor.Status.ACTIVE,
-            removed_at__isnull=True,
-            user__is_active=True,
-            department__is_active=True,
-        )
+        """Doctors patients may see in the directory and book: a department's doctors
+        (`bookable_doctors`) in an active department."""
+        return self.filter(bookable_doctors(), department__is_active=True)
 
     def search(self, q: str) -> DoctorQuerySet:
         q = q.strip()

@@ -30,7 +30,7 @@ def department_rows() -> list[dict]:
     def compute() -> list[dict]:
         return list(
             Department.objects.with_doctor_counts().values(
-                "pk", "name", "description", "is_active", "doctor_count", "bookable_count"
+                "pk", "name", "description", "is_active", "doctor_count", "waiting_count"
             )
         )
 
@@ -45,13 +45,13 @@ def department_choices() -> list[tuple[int, str]]:
 def doctor_choices(*, removed: bool = False) -> list[tuple[int, str]]:
     """(pk, "Dr name") by surname for filter <select>s (cached): doctors not removed, or every
     doctor with `removed` (records of removed doctors stay searchable)."""
-    doctors = Doctor.objects.all() if removed else Doctor.objects.not_removed()
+    doctors = Doctor.objects.all() if removed else Doctor.objects.listed()
     return _cached(f"doctor-choices:{int(removed)}", doctors.as_choices)
 
 
 def directory_departments() -> list[dict]:
     """Active departments that have at least one bookable doctor (cached)."""
-    return [d for d in department_rows() if d["is_active"] and d["bookable_count"]]
+    return [d for d in department_rows() if d["is_active"] and d["doctor_count"]]
 
 
 def directory_doctors(*, department_id: int | None = None, q: str = "") -> list[dict]:

@@ -19,6 +19,7 @@ from clinic.models import Department, Doctor, Patient
 from clinic.selectors import DIRECTORY
 from clinic.signals import doctor_deactivated, doctor_pending_work
 from hms.lib import cached
+from hms.lib.confirm import Line
 
 
 class ClinicError(Exception):
@@ -113,9 +114,9 @@ def doctor_update(
     return doctor
 
 
-def doctor_pending_work_summary(*, doctor: Doctor) -> list[str]:
+def doctor_pending_work_summary(*, doctor: Doctor) -> list[str | Line]:
     """What blocking/removing this doctor would affect, as reported by higher apps."""
-    lines: list[str] = []
+    lines: list[str | Line] = []
     for _receiver, response in doctor_pending_work.send(sender=Doctor, doctor=doctor):
         lines.extend(response or [])
     return lines

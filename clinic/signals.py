@@ -3,7 +3,7 @@
 from django.dispatch import Signal
 
 # Sent before a doctor is blocked or removed, to count what would be affected.
-# Receivers return a list of human-readable strings ("3 future appointments").
+# Receivers return a list of lines (str, or hms.lib.confirm.Line to end in a link).
 doctor_pending_work = Signal()  # kwargs: doctor
 # Sent after a doctor was blocked or removed (inside the transaction), so that higher apps can act.
 doctor_deactivated = Signal()  # kwargs: doctor, action, by

@@ -7,13 +7,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import int_param, require_permission
-from clinic import access, forms, selectors, services
+from clinic import access, confirmations, forms, selectors, services
 from clinic.filters import DoctorFilter, PatientFilter
 from clinic.models import Doctor, Patient
 from clinic.signals import patient_data_accessed
+from hms.lib.confirm import confirm_page
 
 PAGE_SIZE = 25
 
@@ -58,10 +59,13 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clinic/department_form.html", {"form": form, "department": department})
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_permission("clinic.change_department")
 def department_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks (deactivating hides the department and its doctors); POST switches it."""
     department = access.get_department_for_user(request.user, pk)
+    if request.method != "POST":
+        return confirm_page(request, confirmations.department_toggle(department))
     services.department_set_active(department=department, active=not department.is_active)
     state = "activated" if department.is_active else "deactivated"
     messages.success(request, f"Department “{department.name}” {state}.")
@@ -79,12 +83,7 @@ def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Department “{department.name}” deleted.")
         return redirect("clinic:department-list")
-    doctor_count = department.doctors.count()
-    return render(
-        request,
-        "clinic/department_confirm_delete.html",
-        {"department": department, "doctor_count": doctor_count},
-    )
+    return confirm_page(request, confirmations.department_delete(department))
 
 
 # --- Doctors (hospital admins) --------------------------------------------------------------
@@ -94,7 +93,7 @@ def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission("clinic.change_doctor")
 def doctor_list(request: HttpRequest) -> HttpResponse:
     doctors = DoctorFilter(request.GET or None, queryset=Doctor.objects.with_related())
-    page = _page(request, doctors.qs if doctors.is_bound else doctors.queryset.not_removed())
+    page = _page(request, doctors.qs if doctors.is_bound else doctors.queryset.listed())
     return render(request, "clinic/doctor_list.html", {"filter": doctors, "page": page})
 
 
@@ -165,16 +164,7 @@ def doctor_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not doctor.can_transition(action):
         messages.error(request, f"{doctor.display_name} cannot be {ACTION_TEXT[action][1]} now.")
         return redirect("clinic:doctor-detail", pk=doctor.pk)
-    context = {
-        "doctor": doctor,
-        "action": action,
-        "verb": ACTION_TEXT[action][0],
-        "button_class": ACTION_TEXT[action][2],
-        "pending_work": services.doctor_pending_work_summary(doctor=doctor)
-        if action in ("block", "remove")
-        else [],
-    }
-    return render(request, "clinic/doctor_confirm_action.html", context)
+    return confirm_page(request, confirmations.doctor_action(doctor, action, ACTION_TEXT[action]))
 
 
 # --- Patients (hospital admins) -------------------------------------------------------------
@@ -234,10 +224,13 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clinic/patient_form.html", {"form": form, "patient": patient})
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_permission("clinic.change_patient")
 def patient_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks (deactivating stops the patient signing in); POST switches the account."""
     patient = access.get_patient_for_user(request.user, pk, write=True)
+    if request.method != "POST":
+        return confirm_page(request, confirmations.patient_toggle(patient))
     services.patient_set_active(patient=patient, active=not patient.is_active)
     _audit(request, patient, "change")
     state = "reactivated" if patient.is_active else "deactivated (records are kept)"

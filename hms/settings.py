@@ -54,6 +54,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 HOSPITAL_NAME = env.str("HOSPITAL_NAME", default="HMS General Hospital")
 HOSPITAL_ADDRESS = env.str("HOSPITAL_ADDRESS", default="1 Health Street, Springfield")
 HOSPITAL_PHONE = env.str("HOSPITAL_PHONE", default="+44 20 7946 0000")
+# ISO 4217 code of the fees shown on every page (hms.lib.money, the `money` filter).
+HOSPITAL_CURRENCY = env.str("HOSPITAL_CURRENCY", default="GBP").upper()
 TIME_ZONE = env.str("HOSPITAL_TIME_ZONE", default="Europe/London")
 # A reminder claimed by a worker that then died is sent by another after this many seconds.
 HMS_NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT", default=600)

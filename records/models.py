@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import TimeStampedModel
@@ -174,6 +175,50 @@ class AccessLogEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}"
 
+    # What an entry means, in the words of the people who read the log (patients included).
+    # The codes stay in the row (and in Django admin) for investigators.
+    VERBS = {
+        "view": "Viewed",
+        "change": "Changed",
+        "create": "Created",
+        "export": "Exported",
+        "download": "Downloaded",
+        "complete": "Completed",
+        "search": "Searched",
+    }
+    THINGS = {
+        "history": "the patient’s history",
+        "visit_record": "a visit record",
+        "appointment": "an appointment",
+        "patient_profile": "the patient’s profile",
+        "export": "an export",
+        "export_csv": "the history (CSV)",
+        "export_pdf": "the history (PDF)",
+        "export_background_csv": "a full history export (CSV)",
+        "export_prescription_pdf": "a prescription (PDF)",
+        "patient_list": "the patient list",
+        "record_list": "the list of visit records",
+        "appointment_list": "the appointment list",
+    }
+    PHRASES = {  # where verb + thing would read oddly
+        ("export", "export_background_csv"): "Started a full history export (CSV)",
+        ("export", "export_email"): "E-mailed the records to the patient",
+        ("create", "visit_record"): "Wrote a visit record",
+        ("create", "patient_profile"): "Registered the patient",
+        ("complete", "appointment"): "Completed a visit",
+    }
+
+    @property
+    def description(self) -> str:
+        """E.g. "Viewed the patient’s history", "Downloaded a full history export (CSV)"."""
+        phrase = self.PHRASES.get((self.action, self.object_type)) or (
+            f"{self.VERBS.get(self.action, self.action.replace('_', ' ').capitalize())} "
+            f"{self.THINGS.get(self.object_type, self.object_type.replace('_', ' '))}"
+        )
+        if self.object_id.startswith("page "):
+            return f"{phrase} ({self.object_id})"
+        return f"{phrase} (Django admin)" if self.object_id == "admin" else phrase
+
 
 class Export(TimeStampedModel):
     """A history export built in the background; the file expires after HMS_EXPORT_TTL_DAYS."""
@@ -215,6 +260,14 @@ class Export(TimeStampedModel):
             return f"History of {self.patient}"
         period = f"{self.params.get('from', '')} – {self.params.get('to', '')}"
         return f"{self.kind.title()} report {period}"
+
+    @property
+    def download_name(self) -> str:
+        """The file's name for the person downloading it: what it is and when, never the
+        storage's name (which may carry a random suffix to stay unique)."""
+        if self.patient_id:
+            return f"history-{self.patient_id}-{timezone.localdate(self.created).isoformat()}.csv"
+        return f"{self.kind}-{self.params.get('from', '')}-{self.params.get('to', '')}.csv"
 
     @property
     def percent(self) -> int:

@@ -63,6 +63,9 @@ def email_records(patient_id: int) -> bool:
 
 @shared_task
 def delete_expired_exports() -> int:
+    """Nightly: expired export files, and photos kept for forms nobody came back to."""
+    from hms.lib.forms import delete_stale_kept_uploads
     from records.exports import delete_expired
 
+    delete_stale_kept_uploads()
     return delete_expired()

@@ -16,7 +16,7 @@ class ReportForm(forms.Form):
     date_from = forms.DateField(label="From", widget=DATE)
     date_to = forms.DateField(label="To", widget=DATE)
     doctor = forms.ModelChoiceField(
-        queryset=Doctor.objects.with_related(), required=False, empty_label="All doctors"
+        queryset=Doctor.objects.listed().with_related(), required=False, empty_label="All doctors"
     )
 
     def __init__(self, *args, **kwargs):

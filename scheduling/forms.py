@@ -61,6 +61,11 @@ class CancelForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "e.g. Feeling better"}),
     )
 
+    def __init__(self, *args, placeholder: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if placeholder:
+            self.fields["reason"].widget.attrs["placeholder"] = placeholder
+
 
 class WorkingHoursForm(forms.ModelForm):
     class Meta:

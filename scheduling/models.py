@@ -404,5 +404,23 @@ class AppointmentEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        actor = self.actor.get_full_name() if self.actor else "the system"
-        return f"{self.action} by {actor} at {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+        return f"{self.label} by {self.actor_name} at {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+
+    # What happened, as people say it ("Checked in by Alice Morgan"): one label per action code.
+    LABELS = {
+        "booked": "Booked",
+        "check_in": "Checked in",
+        "complete": "Visit completed",
+        "no_show": "Marked as not attended (no-show)",
+        "cancel": "Cancelled",
+        "reschedule": "Moved to another time",
+        "rescheduled": "Moved to another time",
+    }
+
+    @property
+    def label(self) -> str:
+        return self.LABELS.get(self.action) or self.action.replace("_", " ").capitalize()
+
+    @property
+    def actor_name(self) -> str:
+        return self.actor.get_full_name() if self.actor else "the system"

@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -97,7 +98,7 @@ def test_password_reset_email_contains_a_working_link(
     assert mail.outbox[0].extra_headers["Message-ID"].endswith("@hms.local>")
     assert Message.objects.get().args == []  # the link is not kept once sent
     link = re.search(r"http://\S+/accounts/password/reset/key/\S+/", mail.outbox[0].body).group(0)
-    path = link.split("testserver", 1)[1]
+    path = urlsplit(link).path
     form_page = client.get(path, follow=True)
     assert form_page.status_code == 200
     new_password = "a-brand-new-passphrase-77"
@@ -125,3 +126,22 @@ def test_password_change_keeps_this_session_and_ends_the_others(client, password
     assert client.get(reverse("reports:patient-dashboard")).status_code == 200  # still signed in
     other = other_device.get(reverse("reports:dashboard"))
     assert other.status_code == 302 and other.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("flow", ["signup", "reset"])
+def test_account_emails_name_the_hospital_and_link_to_its_public_address(
+    client, settings, django_capture_on_commit_callbacks, flow
+):
+    settings.HOSPITAL_NAME = "St Elsewhere Hospital"
+    settings.HMS_BASE_URL = "https://care.example.org"
+    with django_capture_on_commit_callbacks(execute=True):
+        if flow == "signup":
+            client.post(reverse("account_signup"), SIGNUP)
+        else:
+            UserFactory(email="forgetful@example.com")
+            client.post(reverse("account_reset_password"), {"email": "forgetful@example.com"})
+
+    body = mail.outbox[-1].body
+    assert "Hello from St Elsewhere Hospital!" in body
+    assert "testserver" not in body and "127.0.0.1" not in body
+    assert re.search(r"https://care\.example\.org/accounts/\S+", body)

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from clinic.models import Department
+from clinic.models import Department, Doctor
 from clinic.tests.factories import DepartmentFactory, DoctorFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +98,35 @@ def test_department_pages_refuse_non_admins(client, doctor):
     assert client.post(reverse("clinic:department-toggle", args=[dept.pk])).status_code == 403
     dept.refresh_from_db()
     assert dept.is_active
+
+
+def test_deactivating_a_department_asks_first_and_get_changes_nothing(staff):
+    cardio = DepartmentFactory(name="Cardiology")
+    url = reverse("clinic:department-toggle", args=[cardio.pk])
+    assert f'href="{url}"' in staff.get(reverse("clinic:department-list")).content.decode()
+
+    page = staff.get(url).content.decode()
+
+    assert "Deactivate Cardiology?" in page
+    assert "It disappears from the directory and from booking" in page
+    cardio.refresh_from_db()
+    assert cardio.is_active
+    staff.post(url)
+    cardio.refresh_from_db()
+    assert not cardio.is_active
+
+
+def test_staff_list_and_directory_count_a_departments_doctors_the_same_way(staff, patient):
+    neuro = DepartmentFactory(name="Neurology")
+    DoctorFactory(department=neuro)
+    DoctorFactory(department=neuro, status=Doctor.Status.PENDING)
+
+    staff_rows = staff.get(reverse("clinic:department-list"))
+    staff.force_login(patient)
+    directory = staff.get(reverse("clinic:directory")).context["departments"]
+
+    assert [(r["name"], r["doctor_count"]) for r in staff_rows.context["rows"]] == [
+        ("Neurology", 1)
+    ]
+    assert [(d["name"], d["doctor_count"]) for d in directory] == [("Neurology", 1)]
+    assert "+1 pending or blocked" in staff_rows.content.decode()

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -41,7 +43,7 @@ def _names(response):
 def test_directory_lists_only_bookable_doctors(browse, hospital):
     response = browse.get(reverse("clinic:directory"))
     assert _names(response) == ["Dr Lin Chen", "Dr Gregory Hale"]
-    counts = {d["name"]: d["bookable_count"] for d in response.context["departments"]}
+    counts = {d["name"]: d["doctor_count"] for d in response.context["departments"]}
     assert counts == {"Cardiology": 1, "Dermatology": 1}
 
 
@@ -117,3 +119,14 @@ def test_changes_show_in_the_cached_directory_at_once(client, hospital_admin, pa
     assert _names(response) == ["Dr Greg Hale"]
     assert [d["name"] for d in response.context["departments"]] == ["Heart Centre"]
     assert response.context["page"][0]["department"] == "Heart Centre"
+
+
+@pytest.mark.parametrize(("currency", "shown"), [("GBP", "£1,250.00"), ("CHF", "CHF 1,250.00")])
+def test_fees_are_shown_in_the_hospital_currency(client, patient, settings, currency, shown):
+    settings.HOSPITAL_CURRENCY = currency
+    doctor = DoctorFactory(consultation_fee=Decimal("1250.00"))
+    client.force_login(patient)
+
+    page = client.get(reverse("clinic:directory-doctor", args=[doctor.pk])).content.decode()
+
+    assert f'Consultation fee</dt><dd class="col-sm-8">{shown}</dd>' in page

@@ -239,3 +239,56 @@ def test_doctor_group_is_the_only_role_of_a_created_doctor(staff):
     staff.post(reverse("clinic:doctor-create"), _new_doctor_data(DepartmentFactory()))
     user = User.objects.get(email="new.doc@example.com")
     assert set(user.groups.all()) == {Group.objects.get(name=DOCTOR)}
+
+
+def test_new_doctor_form_with_an_error_keeps_the_chosen_photo(staff, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    department = DepartmentFactory()
+    url = reverse("clinic:doctor-create")
+
+    first = staff.post(
+        url, {**_new_doctor_data(department, experience_years="-3"), "photo": _png()}
+    )
+
+    assert first.status_code == 200 and "experience_years" in first.context["form"].errors
+    html = first.content.decode()
+    assert "Kept: me.png" in html
+    token = re.search(r'name="photo_kept" value="([^"]+)"', html).group(1)
+    assert not Doctor.objects.exists()
+
+    second = staff.post(url, {**_new_doctor_data(department), "photo_kept": token})
+
+    assert second.status_code == 302
+    doctor = Doctor.objects.get()
+    assert doctor.photo.read().startswith(b"\x89PNG")
+    assert not list((tmp_path / "kept-uploads").iterdir())  # the kept copy is used once
+
+
+def test_a_forged_kept_photo_reference_is_ignored(staff, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    data = {**_new_doctor_data(DepartmentFactory()), "photo_kept": "kept-uploads/../../etc/passwd"}
+
+    assert staff.post(reverse("clinic:doctor-create"), data).status_code == 302
+    assert not Doctor.objects.get().photo
+
+
+def test_staff_move_appointment_button_is_not_in_the_patients_words(
+    client, hospital_admin, patient
+):
+    from scheduling.tests.factories import AppointmentFactory
+
+    appointment = AppointmentFactory(patient=patient.patient_profile)
+    url = reverse("scheduling:reschedule", args=[appointment.pk])
+    client.force_login(hospital_admin)
+    staff_page = client.get(url).content.decode()
+    client.force_login(patient)
+    patient_page = client.get(url).content.decode()
+
+    assert "Move appointment</button>" in staff_page and "Move my appointment" not in staff_page
+    assert "Move my appointment</button>" in patient_page
+
+
+def test_the_fee_field_names_the_currency(staff, settings):
+    settings.HOSPITAL_CURRENCY = "INR"
+    page = staff.get(reverse("clinic:doctor-create")).content.decode()
+    assert "Consultation fee in INR (₹)" in page

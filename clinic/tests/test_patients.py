@@ -152,3 +152,21 @@ def test_staff_see_who_changed_a_patients_health_details(staff, patient, hospita
         "changes"
     ]
     assert "Penicillin, latex" in page.content.decode()
+
+
+def test_deactivating_a_patient_asks_first(staff):
+    patient = PatientFactory()
+    url = reverse("clinic:patient-toggle", args=[patient.pk])
+    assert (
+        f'href="{url}"'
+        in staff.get(reverse("clinic:patient-detail", args=[patient.pk])).content.decode()
+    )
+
+    page = staff.get(url).content.decode()
+
+    assert f"Deactivate {patient}?" in page and "can no longer sign in" in page
+    patient.refresh_from_db()
+    assert patient.is_active
+    staff.post(url)
+    patient.refresh_from_db()
+    assert not patient.is_active

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime, timedelta
 from html import escape
+from pathlib import PurePath
 
 from django import forms
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -53,3 +61,79 @@ class FastSelect(forms.Select):
             flatatt(attrs),
             mark_safe(options),  # noqa: S308 - every value and label escaped above
         )
+
+
+class KeptUploadsMixin:
+    """A form sent back with errors keeps the files it accepted, so nobody has to choose them
+    again: each valid upload of `kept_upload_fields` is stored under KEPT_UPLOADS_DIR and a
+    signed reference travels in a hidden `<field>_kept` field; the next POST without a new file
+    takes it from there (and validates it again). A stored file is read once and deleted."""
+
+    kept_upload_fields: tuple[str, ...] = ()
+    KEPT_UPLOADS_DIR = "kept-uploads"
+    SALT = "hms.lib.forms.kept-upload"
+    MAX_AGE = 24 * 3600
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.kept_upload_fields:
+            self.fields[f"{name}_kept"] = forms.CharField(required=False, widget=forms.HiddenInput)
+            if self.is_bound and not self.files.get(self.add_prefix(name)):
+                kept = self._take_kept(self.data.get(self.add_prefix(f"{name}_kept"), ""))
+                if kept is not None:
+                    self.files = self.files.copy()
+                    self.files[self.add_prefix(name)] = kept
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound and self._errors:
+            for name in self.kept_upload_fields:
+                self._keep(name)
+
+    def _keep(self, name: str) -> None:
+        upload = self.cleaned_data.get(name)
+        if not isinstance(upload, UploadedFile):
+            return  # no new file, a cleared one, or the upload itself was refused
+        upload.seek(0)
+        suffix = PurePath(upload.name).suffix.lower()[:10]
+        stored = default_storage.save(
+            f"{self.KEPT_UPLOADS_DIR}/{secrets.token_hex(16)}{suffix}", ContentFile(upload.read())
+        )
+        token = signing.dumps(
+            {"stored": stored, "name": upload.name, "type": upload.content_type}, salt=self.SALT
+        )
+        self.data = self.data.copy()
+        self.data[self.add_prefix(f"{name}_kept")] = token
+        # The bound field copied the help text when it was made: tell both.
+        self.fields[name].help_text = self[name].help_text = (
+            f"Kept: {upload.name} — it is saved with the form. Choose a file only to replace it."
+        )
+
+    def _take_kept(self, token: str) -> UploadedFile | None:
+        try:
+            kept = signing.loads(token, salt=self.SALT, max_age=self.MAX_AGE) if token else None
+        except signing.BadSignature:
+            return None
+        if not kept or not default_storage.exists(kept["stored"]):
+            return None
+        with default_storage.open(kept["stored"], "rb") as stored:
+            content = stored.read()
+        default_storage.delete(kept["stored"])
+        return SimpleUploadedFile(kept["name"], content, content_type=kept["type"])
+
+
+def delete_stale_kept_uploads(now: datetime | None = None) -> int:
+    """Delete kept uploads nobody came back for (older than KeptUploadsMixin.MAX_AGE): run
+    nightly with the expired exports."""
+    folder = KeptUploadsMixin.KEPT_UPLOADS_DIR
+    if not default_storage.exists(folder):
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(seconds=KeptUploadsMixin.MAX_AGE)
+    stale = [
+        f"{folder}/{name}"
+        for name in default_storage.listdir(folder)[1]
+        if default_storage.get_modified_time(f"{folder}/{name}") < cutoff
+    ]
+    for name in stale:
+        default_storage.delete(name)
+    return len(stale)

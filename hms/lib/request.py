@@ -51,8 +51,9 @@ def search_text(request: HttpRequest, name: str = "q", *, max_length: int = 80) 
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
-    """The POSTed `next` address when it points into this site, else `default`."""
-    target = request.POST.get("next", "")
+    """The `next` address (POSTed, or in the query of a confirmation page) when it points into
+    this site, else `default`."""
+    target = request.POST.get("next", "") or request.GET.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

@@ -1,5 +1,5 @@
 """Tags and filters every template gets (TEMPLATES "builtins" in hms/settings.py): Django's own
-`date` filter and `{% url %}` tag, with their results remembered per process.
+`date` filter and `{% url %}` tag, with their results remembered per process, and `money`.
 
 List pages format dozens of dates and reverse dozens of URLs per request, the same ones again on
 every reload: one `date` costs ~0.1 ms (day and month names are looked up in the active language
@@ -19,6 +19,8 @@ from django.template import defaultfilters, defaulttags
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.translation import get_language
+
+from hms.lib.money import format_money
 
 register = template.Library()
 
@@ -73,3 +75,9 @@ def url(parser, token):
     """Django's `{% url %}` (same syntax, same output), remembered per process."""
     node = defaulttags.url(parser, token)
     return RememberedURLNode(node.view_name, node.args, node.kwargs, node.asvar)
+
+
+@register.filter(is_safe=False)
+def money(value) -> str:
+    """`{{ fee|money }}`: an amount in the hospital's currency (hms.lib.money)."""
+    return format_money(value)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from clinic.tests.factories import DoctorFactory
-from records.models import AccessLogEntry
+from records.models import AccessLogEntry, Export
 from records.tests.factories import VisitRecordFactory
 from scheduling.tests.factories import AppointmentFactory
 
@@ -93,3 +93,29 @@ def test_access_log_is_read_only_in_django_admin(client, record):
     assert client.get(f"/admin/records/accesslogentry/{entry.pk}/delete/").status_code == 403
     response = client.post(f"/admin/records/accesslogentry/{entry.pk}/change/", {"action": "x"})
     assert response.status_code == 403
+
+
+def test_access_log_says_what_happened_in_words_not_codes(
+    client, patient, hospital_admin, record, django_capture_on_commit_callbacks
+):
+    client.force_login(hospital_admin)
+    client.get(reverse("records:patient-history", args=[patient.patient_profile.pk]))
+    client.get(reverse("records:history-csv", args=[patient.patient_profile.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("records:export-start", args=[patient.patient_profile.pk]))
+    export = Export.objects.get()
+    b"".join(client.get(reverse("records:export-download", args=[export.pk])).streaming_content)
+    client.get(reverse("records:record-detail", args=[record.pk]))
+
+    html = client.get(reverse("records:access-log")).content.decode()
+
+    for words in (
+        "Viewed the patient’s history",
+        "Exported the history (CSV)",
+        "Started a full history export (CSV)",
+        "Downloaded a full history export (CSV)",
+        "Viewed a visit record",
+    ):
+        assert words in html
+    for code in ("export_background_csv", "view history", "visit_record", f"#{record.pk}"):
+        assert code not in html

@@ -149,3 +149,25 @@ def test_export_runs_on_a_real_celery_worker(doctor, patient, worker_queue):
     assert export.status == "done", output
     assert export.progress == export.total == 1000
     assert "pending" in seen or "running" in seen  # it really ran elsewhere, later
+
+
+@pytest.mark.django_db
+def test_a_prepared_export_downloads_under_a_clean_name_and_the_page_says_how_it_differs(
+    client, doctor, patient, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    make_visits(doctor, patient.patient_profile, 3)
+    client.force_login(patient)
+    history = client.get(reverse("records:my-history")).content.decode()
+    assert "Both CSVs hold the same thing" in history and "Prepare CSV in the background" in history
+    for _ in range(2):  # the second file gets a random suffix in storage
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("records:export-start", args=[patient.patient_profile.pk]))
+    export = Export.objects.order_by("pk").last()
+
+    download = client.get(reverse("records:export-download", args=[export.pk]))
+
+    day = timezone.localdate(export.created).isoformat()
+    expected = f"history-{patient.patient_profile.pk}-{day}.csv"
+    assert download["Content-Disposition"] == f'attachment; filename="{expected}"'
+    assert expected != export.file.name.rsplit("/", 1)[-1]  # storage added its suffix

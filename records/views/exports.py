@@ -88,7 +88,7 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         export.file.open("rb"),
         as_attachment=True,
-        filename=export.file.name.rsplit("/", 1)[-1],
+        filename=export.download_name,
         content_type="text/csv; charset=utf-8",
     )
     response["Cache-Control"] = "no-store, private"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,7 +20,9 @@ from records.models import AccessLogEntry, VisitRecord
 def patient_history(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = access.get_patient_history_for_user(request, patient_pk)
     page, rows = selectors.timeline_page(patient, request.GET.get("page"))
-    return render(request, "records/history.html", {"patient": patient, "page": page, "rows": rows})
+    context = {"patient": patient, "page": page, "rows": rows,
+               "export_ttl_days": settings.HMS_EXPORT_TTL_DAYS}  # fmt: skip
+    return render(request, "records/history.html", context)
 
 
 @require_safe

@@ -101,3 +101,22 @@ def test_export_report_command_writes_the_csv(tmp_path, doctor, capsys):
     )
     assert "Wrote 2 appointments rows" in capsys.readouterr().out
     assert len(out.read_text().splitlines()) == 3
+
+
+def test_a_removed_doctor_is_not_offered_in_the_report_doctor_list(client, hospital_admin):
+    kept = DoctorFactory(user__last_name="Present")
+    gone = DoctorFactory(user__last_name="Departed", removed_at=timezone.now())
+    client.force_login(hospital_admin)
+
+    page = client.get(reverse("reports:report-exports"))
+
+    offered = [value for value, _label in page.context["form"].fields["doctor"].choices if value]
+    assert [int(str(v)) for v in offered] == [kept.pk]
+    assert "Departed" not in page.content.decode()
+    response = client.post(
+        reverse("reports:report-exports"),
+        {"kind": "appointments", "date_from": "2026-04-01", "date_to": "2026-04-30",
+         "doctor": gone.pk},
+    )  # fmt: skip
+    assert "Select a valid choice" in response.content.decode()
+    assert not Export.objects.exists()

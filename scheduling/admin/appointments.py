@@ -88,7 +88,7 @@ class AppointmentChangeForm(ServiceFormMixin, forms.ModelForm):
 
 class AppointmentEventInline(admin.TabularInline):
     model = AppointmentEvent
-    fields = ["at", "action", "from_status", "to_status", "actor", "reason"]
+    fields = ["at", "label", "from_status", "to_status", "actor", "reason"]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -168,7 +168,7 @@ def test_doctor_runs_the_day(client, doctor, patient, open_doctor):
     appointment.refresh_from_db()
     assert appointment.status == "checked_in"
     history = client.get(reverse("scheduling:appointment-detail", args=[appointment.pk]))
-    assert "Check_in" in history.content.decode() or "Check in" in history.content.decode()
+    assert "Checked in by" in history.content.decode()
 
 
 def test_admin_list_filters_and_bulk_cancels_with_notification(
@@ -338,3 +338,22 @@ def test_a_whole_week_can_be_switched_off_and_on(client, doctor, open_doctor):
     assert not any(week.values())
     client.post(reverse("scheduling:slot-toggle"), {"week": monday.isoformat(), "available": "1"})
     assert not SlotOverride.objects.exists()
+
+
+def test_appointment_history_reads_as_sentences(client, hospital_admin, patient, open_doctor):
+    start = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    appointment = AppointmentFactory(
+        doctor=open_doctor, patient=patient.patient_profile, start=start
+    )
+    hospital_admin.first_name, hospital_admin.last_name = "Alice", "Morgan"
+    hospital_admin.save()
+    client.force_login(hospital_admin)
+
+    done = client.post(
+        reverse("scheduling:appointment-action", args=[appointment.pk, "check_in"]), follow=True
+    )
+
+    html = done.content.decode()
+    assert f"{appointment.patient} is checked in." in html
+    assert "Checked in by Alice Morgan" in html
+    assert "booked → checked_in" not in html and "Check_in" not in html

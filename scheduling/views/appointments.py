@@ -7,9 +7,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import require_permission
+from hms.lib.confirm import Confirmation, confirm_page
 from hms.lib.request import parse_id, safe_next
 from scheduling import access, selectors, services
 from scheduling.filters import AppointmentFilter
@@ -81,9 +84,14 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The appointment was cancelled and the slot released.")
         return redirect("scheduling:appointment-detail", pk=pk)
-    return render(
-        request, "scheduling/appointment_cancel.html", {"appointment": appointment, "form": form}
-    )
+    return confirm_page(request, Confirmation(
+        title="Cancel appointment",
+        question=f"Cancel {date_format(localtime(appointment.start), 'l j F Y, H:i')} with "
+        f"{appointment.doctor.display_name} for {appointment.patient}?",
+        consequences=["The time becomes free for others at once."],
+        form=form, button="Cancel appointment", keep_label="Keep it",
+        back=reverse("scheduling:appointment-detail", args=[pk]), back_label="Appointment",
+    ))  # fmt: skip
 
 
 @require_safe
@@ -118,23 +126,46 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+def _bulk_confirmation(request: HttpRequest, chosen: list, form: CancelForm) -> HttpResponse:
+    count, back = len(chosen), safe_next(request, reverse("scheduling:appointment-list"))
+    many = "s" if count != 1 else ""
+    return confirm_page(request, Confirmation(
+        title="Cancel appointments",
+        question=f"Cancel {count} appointment{many} and notify the patient{many}?",
+        consequences=[
+            f"The patient{many} {'are' if many else 'is'} e-mailed the cancellation.",
+            f"The time{many} become{'' if many else 's'} free for others at once. "
+            "This cannot be undone.",
+        ],
+        items=[f"{date_format(localtime(a.start), 'D j M Y, H:i')} · {a.patient} with "
+               f"{a.doctor.display_name}"
+               for a in chosen],
+        hidden={"ids": [str(a.pk) for a in chosen], "next": [back]},
+        form=form, button=f"Cancel {count} appointment{many}", back=back,
+        back_label="Appointments", keep_label=f"Keep {'them' if many else 'it'}",
+    ))  # fmt: skip
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_permission("scheduling.manage_all_appointments")
 def appointment_bulk_cancel(request: HttpRequest) -> HttpResponse:
-    form = CancelForm(request.POST)
-    ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i]
-    chosen = list(Appointment.objects.with_related().filter(pk__in=ids))
-    if not chosen or not form.is_valid():
+    """GET (the list's selection): ask, with a reason to give; POST: cancel and notify."""
+    data = request.POST if request.method == "POST" else request.GET
+    ids = [i for i in map(parse_id, data.getlist("ids")) if i]
+    chosen = list(Appointment.objects.with_related().open().filter(pk__in=ids).order_by("start"))
+    if not chosen:
         messages.error(request, "Select the appointments to cancel first.")
-    else:
-        done = services.appointments_cancel_many(
-            appointments=chosen,
-            by=request.user,
-            reason=form.cleaned_data["reason"] or "Cancelled by the hospital",
-        )
-        messages.success(
-            request,
-            f"{done} appointment{'s' if done != 1 else ''} cancelled; "
-            "the patients are being notified.",
-        )
+        return redirect(safe_next(request, reverse("scheduling:appointment-list")))
+    form = CancelForm(request.POST or None, placeholder="e.g. Doctor unavailable")
+    if request.method != "POST" or not form.is_valid():
+        return _bulk_confirmation(request, chosen, form)
+    done = services.appointments_cancel_many(
+        appointments=chosen,
+        by=request.user,
+        reason=form.cleaned_data["reason"] or "Cancelled by the hospital",
+    )
+    messages.success(
+        request,
+        f"{done} appointment{'s' if done != 1 else ''} cancelled; the patients are being notified.",
+    )
     return redirect(safe_next(request, reverse("scheduling:appointment-list")))

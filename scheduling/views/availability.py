@@ -9,9 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import require_permission
+from hms.lib.confirm import Confirmation, confirm_page
 from hms.lib.request import parse_day, parse_week
 from scheduling import access, selectors, services, slots
 from scheduling.forms import HolidayForm, LeaveForm, WorkingHoursFormSet
@@ -119,12 +122,37 @@ def _report(request, done: str, affected: list, decision: str | None) -> None:
         )
 
 
-@require_POST
+def _kept_line(kept: list) -> str:
+    if not kept:
+        return "No booked appointment falls in this time."
+    many = len(kept) != 1
+    return (
+        f"{len(kept)} kept booking{'s' if many else ''} stay{'' if many else 's'} booked and "
+        f"{'are' if many else 'is'} no longer flagged."
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def leave_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks (what the leave covers, what stays booked); POST removes it."""
     leave = access.get_leave_for_user(request.user, pk)
+    back = _back(request, leave.doctor)
+    if request.method != "POST":
+        kept = services.appointments_affected(start=leave.start, end=leave.end, doctor=leave.doctor)
+        when = f"{date_format(localtime(leave.start), 'j M Y H:i')} – "
+        when += date_format(localtime(leave.end), "j M Y H:i")
+        return confirm_page(request, Confirmation(
+            title="Remove leave",
+            question=f"Remove {leave.doctor.display_name}’s leave from {when}?",
+            consequences=[
+                "The doctor’s slots in this time are offered for booking again.",
+                _kept_line(kept),
+            ],
+            button="Remove leave", back=back, back_label="Availability", keep_label="Keep leave",
+        ))  # fmt: skip
     services.leave_delete(leave=leave)
     messages.success(request, "Leave removed.")
-    return redirect(_back(request, leave.doctor))
+    return redirect(back)
 
 
 @require_safe
@@ -200,10 +228,22 @@ def holidays(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/holidays.html", {"form": form, "holidays": upcoming})
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_permission("scheduling.delete_holiday")
 def holiday_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks (naming the day and the bookings kept on it); POST removes the holiday."""
     holiday = get_object_or_404(Holiday, pk=pk)
+    if request.method != "POST":
+        start, end = slots.day_bounds(holiday.date)
+        kept = services.appointments_affected(start=start, end=end)
+        return confirm_page(request, Confirmation(
+            title="Remove holiday",
+            question=f"Remove the holiday “{holiday.name}” on "
+            f"{date_format(holiday.date, 'D j M Y')}?",
+            consequences=["The hospital opens that day: slots are offered.", _kept_line(kept)],
+            button="Remove holiday", back=reverse("scheduling:holidays"),
+            back_label="Holidays", keep_label="Keep holiday",
+        ))  # fmt: skip
     services.holiday_delete(holiday=holiday)
     messages.success(request, f"Holiday “{holiday.name}” removed.")
     return redirect("scheduling:holidays")

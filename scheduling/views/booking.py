@@ -216,6 +216,10 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         doctor_field=doctor.pk if other_doctor else "",
         extra_query=f"&doctor={doctor.pk}" if other_doctor else "",
         action_url=reverse("scheduling:reschedule", args=[pk]),
+        # The patient moves "my appointment"; staff and doctors move the patient's.
+        submit_label="Move my appointment"
+        if appointment.patient.user_id == request.user.pk
+        else "Move appointment",
     )
     return _render_picker(request, "scheduling/reschedule.html", context)
 
