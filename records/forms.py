@@ -77,8 +77,36 @@ class PrescriptionItemForm(forms.ModelForm):
         model = PrescriptionItem
         fields = list(ITEM_FIELDS)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A blank new line is ignored, so nothing in it is required (and no "*" is drawn); once
+        # the line has content, medicine, dose and frequency are. A blank bound line is never
+        # validated (the formset skips unchanged extra forms), so this changes no other answer.
+        if not self.has_content():
+            for field in self.fields.values():
+                field.required = False
+
+    def has_content(self) -> bool:
+        """A saved line, or a new one with something typed in it."""
+        if self.instance.pk:
+            return True
+        return self.is_bound and any(
+            str(self.data.get(self.add_prefix(name), "")).strip() for name in ITEM_FIELDS
+        )
+
 
 class BasePrescriptionFormSet(CompleteFormSetMixin, forms.BaseInlineFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new visit usually has several medicines; an edit mostly adds one ("Add a line" for
+        # more).
+        self.extra = 1 if self.instance.pk else 2
+
+    @property
+    def is_full(self) -> bool:
+        """No line can be added (the formset's absolute_max)."""
+        return self.total_form_count() >= self.absolute_max
+
     def items(self) -> list[dict]:
         """The lines to keep or add, as the services take them ("id" None for new lines)."""
         return [
