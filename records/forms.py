@@ -4,7 +4,7 @@ from django import forms
 
 from hms.lib.forms import LayoutMixin
 from hms.lib.formsets import CompleteFormSetMixin
-from records.models import PrescriptionItem, VisitRecord
+from records.models import REASON_MAX_LENGTH, PrescriptionItem, VisitRecord
 
 
 class VisitRecordForm(LayoutMixin, forms.ModelForm):
@@ -36,9 +36,19 @@ class VisitRecordForm(LayoutMixin, forms.ModelForm):
             "follow_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    change_reason = forms.CharField(
+        label="Reason for the change",
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional. Kept with this version and shown in the version history.",
+    )
+
     def __init__(self, *args, visit_date=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.visit_date = visit_date
+        if not self.instance.pk:  # a reason is for changing a completed record
+            del self.fields["change_reason"]
 
     layout = [
         ("Visit", [("visit_type", "follow_up_on"), ("complaint",)]),
@@ -47,7 +57,12 @@ class VisitRecordForm(LayoutMixin, forms.ModelForm):
             [("bp_systolic", "bp_diastolic", "pulse"), ("temperature_c", "spo2", "weight_kg")],
         ),
         ("Assessment", [("diagnosis",), ("tests_done", "tests_ordered"), ("advice", "notes")]),
+        ("This change", [("change_reason",)]),
     ]
+
+    def reason(self) -> str:
+        """The reason given for an edit ("" when none, or when completing the visit)."""
+        return self.cleaned_data.get("change_reason", "")
 
     def record_data(self) -> dict:
         """The cleaned values the services save."""
@@ -69,7 +84,7 @@ class VisitRecordForm(LayoutMixin, forms.ModelForm):
 
 
 # A tuple, not Meta.fields: the inline formset appends its foreign key to that list.
-ITEM_FIELDS = ("medicine", "dose", "frequency", "duration", "instructions")
+ITEM_FIELDS = PrescriptionItem.CONTENT_FIELDS
 
 
 class PrescriptionItemForm(forms.ModelForm):

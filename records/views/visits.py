@@ -91,14 +91,17 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form, formset, adding = _bind(request, record.appointment, record)
     if request.method == "POST" and not adding and form.is_valid() and formset.is_valid():
         try:
-            services.visit_update(
+            changed = services.visit_update(
                 record=record, by=request.user, data=form.record_data(), items=formset.items(),
-                deleted_items=formset.deleted_pks(),
+                deleted_items=formset.deleted_pks(), reason=form.reason(),
             )  # fmt: skip
         except services.RecordError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Record saved. The previous version is kept.")
+            if changed:
+                messages.success(request, "Record saved. The previous version is kept.")
+            else:
+                messages.info(request, "Nothing was changed, so no new version was saved.")
             return redirect("records:record-detail", pk=record.pk)
     return _form_page(request, form, formset, record.appointment, record)
 
@@ -113,6 +116,5 @@ def record_versions(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "record": record,
             "rows": selectors.record_versions(record),
-            "item_history": selectors.prescription_history(record),
         },
     )
