@@ -36,6 +36,7 @@ class VisitRecordForm(LayoutMixin, forms.ModelForm):
             "follow_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    # Drawn after the prescription (records/record_form.html), not in the layout.
     change_reason = forms.CharField(
         label="Reason for the change",
         required=False,
@@ -57,7 +58,6 @@ class VisitRecordForm(LayoutMixin, forms.ModelForm):
             [("bp_systolic", "bp_diastolic", "pulse"), ("temperature_c", "spo2", "weight_kg")],
         ),
         ("Assessment", [("diagnosis",), ("tests_done", "tests_ordered"), ("advice", "notes")]),
-        ("This change", [("change_reason",)]),
     ]
 
     def reason(self) -> str:

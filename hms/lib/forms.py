@@ -13,9 +13,8 @@ from django.utils.safestring import mark_safe
 
 class LayoutMixin:
     """A form drawn in groups of rows: `layout = [(legend, [(field, field), (field,)]), ...]`
-    (legend "" for none). Fields the form does not have are left out (and groups left empty), so
-    one layout serves the variants of a form. Drawn by includes/form_fields.html; forms without a
-    layout by {{ form }}.
+    (legend "" for none). Fields the form does not have are left out, so one layout serves the
+    variants of a form. Drawn by includes/form_fields.html; forms without a layout by {{ form }}.
     """
 
     layout: list[tuple[str, list[tuple[str, ...]]]] = []
@@ -24,8 +23,7 @@ class LayoutMixin:
         groups = []
         for legend, rows in self.layout:
             bound = [[self[n] for n in row if n in self.fields] for row in rows]
-            if kept := [row for row in bound if row]:
-                groups.append((legend, kept))
+            groups.append((legend, [row for row in bound if row]))
         return groups
 
 

@@ -35,6 +35,25 @@ document.querySelectorAll("[data-formset]").forEach((box) => {
     if (first) first.focus();
   });
 
+  // A new line needs the fields named in data-formset-required once something is typed in it:
+  // their "*" follows (the server draws it for lines with content, and says what is missing).
+  const required = (box.dataset.formsetRequired || "").split(" ").filter(Boolean);
+  box.addEventListener("input", (event) => {
+    const line = event.target.closest("[data-formset-rows] > *");
+    if (!line || line.querySelector('input[name$="-id"]')?.value) return;
+    const texts = line.querySelectorAll("input[type=text], textarea");
+    const filled = [...texts].some((input) => input.value.trim());
+    required.forEach((name) => {
+      const label = line.querySelector(`label[for$="-${name}"]`);
+      const mark = label?.querySelector("span.text-danger");
+      if (filled && label && !mark) {
+        label.insertAdjacentHTML("beforeend", '<span class="text-danger" aria-hidden="true">*</span>');
+      } else if (!filled && mark) {
+        mark.remove();
+      }
+    });
+  });
+
   box.addEventListener("change", (event) => {
     const input = event.target;
     if (input.matches('input[type=checkbox][name$="-DELETE"]')) {
