@@ -241,3 +241,66 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     expect(page.get_by_text("GTN spray")).to_be_visible()
     shots(page, "j3-record")
     assert_no_problems(page)
+
+
+def test_doctor_adds_prescription_lines_without_javascript(
+    chromium, live_server, shots, hospital_late_morning
+):
+    """The same form with JavaScript off: "Add a line" posts the form, which comes back as
+    typed with one more line; Enter still completes the visit (not "Add a line")."""
+    from clinic.tests.factories import DoctorFactory, PatientFactory
+
+    doctor = DoctorFactory(user__email="no.script@example.com")
+    start = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=30)
+    visit = Appointment.objects.create(
+        doctor=doctor,
+        patient=PatientFactory(),
+        start=start,
+        end=start + timedelta(minutes=30),
+        status=Appointment.Status.CHECKED_IN,
+    )
+    context = chromium.new_context(
+        base_url=live_server.url, java_script_enabled=False, locale="en-GB"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.problems = []
+    sign_in(page, "no.script@example.com")
+    page.goto(f"/records/appointments/{visit.pk}/complete/")
+    lines = page.locator(".rx-row")
+    expect(lines).to_have_count(2)
+    field(page, "Chief complaint").fill("Cough for a week")
+    field(lines.nth(0), "Medicine").fill("Amoxicillin")
+
+    page.get_by_role("button", name="Add a line").click()
+
+    expect(lines).to_have_count(3)
+    expect(page).to_have_url(re.compile("#prescription$"))  # back where the doctor was
+    expect(field(page, "Chief complaint")).to_have_value("Cough for a week")
+    expect(field(lines.nth(0), "Medicine")).to_have_value("Amoxicillin")
+    expect(page.get_by_text("This field is required")).to_have_count(0)
+    expect(lines.nth(0).locator("label", has_text="Medicine")).to_have_text("Medicine*")
+    expect(lines.nth(2).locator("label", has_text="Medicine")).to_have_text("Medicine")
+    # (axe cannot run here: it needs the page's scripts; the journey above checks this form.)
+    shots(page, "no-script-visit-form-3-lines")
+    field(page, "Diagnosis").fill("Acute bronchitis")
+    for n, (medicine, dose, frequency) in enumerate(
+        [
+            ("Amoxicillin", "500 mg", "Three times daily"),
+            ("", "", ""),
+            ("Salbutamol", "100 mcg", "As needed"),
+        ]
+    ):
+        field(lines.nth(n), "Medicine").fill(medicine)
+        field(lines.nth(n), "Dose").fill(dose)
+        field(lines.nth(n), "Frequency").fill(frequency)
+    field(lines.nth(2), "Frequency").press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/records/\d+/$"))
+    expect(page.get_by_text("Acute bronchitis").first).to_be_visible()
+    record = Appointment.objects.get(pk=visit.pk).visit_record
+    assert list(record.prescriptions.values_list("medicine", flat=True)) == [
+        "Amoxicillin",
+        "Salbutamol",
+    ]
+    context.close()
