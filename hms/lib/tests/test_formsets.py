@@ -85,3 +85,16 @@ def test_with_blank_form_counts_one_more_form_up_to_the_limit():
     for malformed in ("x", "-1", ""):
         same = QueryDict(f"form-TOTAL_FORMS={malformed}")
         assert with_blank_form(same, "form", limit=3) is same
+
+
+def test_show_as_typed_draws_a_formset_back_without_validating_it(groups):
+    from hms.lib.forms import show_as_typed
+
+    sent = formset(data(groups, **{"form-0-name": "", "form-1-name": "Beta renamed"}))
+
+    show_as_typed(sent)
+
+    assert sent.non_form_errors() == [] and all(not form.errors for form in sent.forms)
+    html = str(sent)
+    assert 'value="Beta renamed"' in html
+    assert "This field is required" not in html
