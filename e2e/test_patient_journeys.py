@@ -207,14 +207,31 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     field(doctor, "Chief complaint").fill("Chest pain on exertion for two weeks")
     field(doctor, "Diagnosis").fill(DIAGNOSIS)
     lines = doctor.locator(".rx-row")
+    expect(lines).to_have_count(2)
+    expect(lines.nth(0).locator("label", has_text="Medicine")).to_have_text("Medicine")
+    # Three medicines: the third line is added in place, then the doctor drops the second one.
+    doctor.get_by_role("button", name="Add a line").click()
+    expect(lines).to_have_count(3)
+    expect(field(lines.nth(2), "Medicine")).to_be_focused()
     for n, (medicine, dose, frequency, duration) in enumerate(
-        [("Aspirin", "75 mg", "Once daily", "3 months"), ("GTN spray", "400 mcg", "As needed", "")]
+        [
+            ("Aspirin", "75 mg", "Once daily", "3 months"),
+            ("Ibuprofen", "400 mg", "Three times daily", "5 days"),
+            ("GTN spray", "400 mcg", "As needed", ""),
+        ]
     ):
         field(lines.nth(n), "Medicine").fill(medicine)
         field(lines.nth(n), "Dose").fill(dose)
         field(lines.nth(n), "Frequency").fill(frequency)
         field(lines.nth(n), "Duration").fill(duration)
-    shots(doctor, "j2-visit-form")
+    # A line with content marks what it needs (the blank lines marked nothing).
+    expect(lines.nth(2).locator("label", has_text="Medicine")).to_have_text("Medicine*")
+    expect(lines.nth(2).locator("label", has_text="Duration")).to_have_text("Duration")
+    axe(doctor)
+    shots(doctor, "j2-visit-form-3-lines")
+    lines.nth(1).get_by_label("Remove").check()
+    expect(lines.nth(1)).to_have_class(re.compile("line-removed"))
+    shots(doctor, "j2-visit-form-line-removed")
     doctor.get_by_role("button", name="Complete visit").click()
     expect(doctor.get_by_text(DIAGNOSIS).first).to_be_visible()
     shots(doctor, "j2-visit-record")
@@ -223,6 +240,20 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
     medicines = sorted(visit.prescriptions.values_list("medicine", flat=True))
     assert medicines == ["Aspirin", "GTN spray"]
     assert visit.appointment.start > timezone.now()  # completed before its start time
+
+    # The doctor corrects a line with a reason; the versions show that change and nothing else.
+    doctor.get_by_role("link", name=re.compile("Edit")).click()
+    field(lines.nth(0), "Duration").fill("6 months")
+    field(doctor, "Reason for the change").fill("Review moved to six months")
+    shots(doctor, "j2-visit-edit")
+    doctor.get_by_role("button", name="Save record").click()
+    doctor.get_by_role("link", name=re.compile("Versions")).click()
+    newest = doctor.locator(".list-group-item").first
+    expect(newest).to_contain_text("Reason for the change: Review moved to six months")
+    expect(newest).to_contain_text("3 months → 6 months")
+    expect(newest).not_to_contain_text("GTN spray")
+    axe(doctor)
+    shots(doctor, "j2-visit-versions")
     assert_no_problems(doctor)
 
     # The visit was completed before its time: that time stays taken for everyone else.
@@ -307,3 +338,66 @@ def test_without_javascript_the_reason_survives_a_date_switch(
         assert Appointment.objects.count() == 2
     finally:
         context.close()
+
+
+def test_doctor_adds_prescription_lines_without_javascript(
+    chromium, live_server, shots, hospital_late_morning
+):
+    """The same form with JavaScript off: "Add a line" posts the form, which comes back as
+    typed with one more line; Enter still completes the visit (not "Add a line")."""
+    from clinic.tests.factories import DoctorFactory, PatientFactory
+
+    doctor = DoctorFactory(user__email="no.script@example.com")
+    start = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=30)
+    visit = Appointment.objects.create(
+        doctor=doctor,
+        patient=PatientFactory(),
+        start=start,
+        end=start + timedelta(minutes=30),
+        status=Appointment.Status.CHECKED_IN,
+    )
+    context = chromium.new_context(
+        base_url=live_server.url, java_script_enabled=False, locale="en-GB"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.problems = []
+    sign_in(page, "no.script@example.com")
+    page.goto(f"/records/appointments/{visit.pk}/complete/")
+    lines = page.locator(".rx-row")
+    expect(lines).to_have_count(2)
+    field(page, "Chief complaint").fill("Cough for a week")
+    field(lines.nth(0), "Medicine").fill("Amoxicillin")
+
+    page.get_by_role("button", name="Add a line").click()
+
+    expect(lines).to_have_count(3)
+    expect(page).to_have_url(re.compile("#prescription$"))  # back where the doctor was
+    expect(field(page, "Chief complaint")).to_have_value("Cough for a week")
+    expect(field(lines.nth(0), "Medicine")).to_have_value("Amoxicillin")
+    expect(page.get_by_text("This field is required")).to_have_count(0)
+    expect(lines.nth(0).locator("label", has_text="Medicine")).to_have_text("Medicine*")
+    expect(lines.nth(2).locator("label", has_text="Medicine")).to_have_text("Medicine")
+    # (axe cannot run here: it needs the page's scripts; the journey above checks this form.)
+    shots(page, "no-script-visit-form-3-lines")
+    field(page, "Diagnosis").fill("Acute bronchitis")
+    for n, (medicine, dose, frequency) in enumerate(
+        [
+            ("Amoxicillin", "500 mg", "Three times daily"),
+            ("", "", ""),
+            ("Salbutamol", "100 mcg", "As needed"),
+        ]
+    ):
+        field(lines.nth(n), "Medicine").fill(medicine)
+        field(lines.nth(n), "Dose").fill(dose)
+        field(lines.nth(n), "Frequency").fill(frequency)
+    field(lines.nth(2), "Frequency").press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/records/\d+/$"))
+    expect(page.get_by_text("Acute bronchitis").first).to_be_visible()
+    record = Appointment.objects.get(pk=visit.pk).visit_record
+    assert list(record.prescriptions.values_list("medicine", flat=True)) == [
+        "Amoxicillin",
+        "Salbutamol",
+    ]
+    context.close()

@@ -12,6 +12,8 @@ from accounts.models import TimeStampedModel
 from clinic.models import Patient
 from scheduling.models import Appointment
 
+REASON_MAX_LENGTH = 500  # the reason a doctor gives for changing a visit record
+
 
 class VisitRecordQuerySet(models.QuerySet):
     def with_related(self) -> VisitRecordQuerySet:
@@ -87,7 +89,9 @@ class VisitRecord(TimeStampedModel):
     notes = models.TextField("doctor's notes", blank=True)
     follow_up_on = models.DateField("follow-up date", null=True, blank=True)
 
-    history = HistoricalRecords()
+    # The doctor's reason for an edit is kept on the version (simple-history's change reason,
+    # longer than its default 100 characters).
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
     objects = VisitRecordQuerySet.as_manager()
 
     class Meta:
@@ -121,6 +125,9 @@ class VisitRecord(TimeStampedModel):
 
 
 class PrescriptionItem(models.Model):
+    # What a line says (what the doctor edits, and what the version history compares).
+    CONTENT_FIELDS = ("medicine", "dose", "frequency", "duration", "instructions")
+
     record = models.ForeignKey(VisitRecord, on_delete=models.PROTECT, related_name="prescriptions")
     medicine = models.CharField(max_length=200)
     dose = models.CharField(max_length=100, help_text="e.g. 500 mg")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from typing import Any
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from clinic.models import Patient
 from records.models import AccessLogEntry, PrescriptionItem, VisitRecord
@@ -70,18 +74,70 @@ def access_log_for_patient(patient: Patient) -> QuerySet[AccessLogEntry]:
 
 
 def record_versions(record: VisitRecord) -> list[dict]:
-    """Every saved version of a record, newest first, each with what changed from the one
-    before it."""
-    versions = list(record.history.select_related("history_user").order_by("-history_date"))
+    """Every change of a record, newest first (two queries): who, when, the reason given, the
+    record's fields that changed (label, old, new) and the prescription lines added, removed or
+    changed — a changed line with the fields that changed. Only real changes are listed: a
+    version whose content equals the one before it is left out.
+
+    A line's versions belong to the record version saved at or just before them (the services
+    save the record first and date the line versions like it)."""
+    versions = list(record.history.select_related("history_user").order_by("history_date", "pk"))
+    line_versions = PrescriptionItem.history.filter(record_id=record.pk).order_by(
+        "history_date", "pk"
+    )
+    dates = [v.history_date for v in versions]
+    lines: list[list[dict]] = [[] for _ in versions]
+    previous: dict[int, Any] = {}  # a line's id → its latest version so far
+    for line in line_versions:
+        at = max(bisect_right(dates, line.history_date) - 1, 0)
+        change = _line_change(previous.get(line.id), line)
+        previous[line.id] = line
+        if change and lines:
+            lines[at].append(change)
+    rows = []
+    for n, version in enumerate(versions):
+        fields = _record_changes(versions[n - 1], version) if n else []
+        if n == 0 or fields or lines[n]:
+            rows.append({"version": version, "fields": fields, "lines": lines[n]})
+    return rows[::-1]
+
+
+def _record_changes(older, newer) -> list[dict]:
+    changes = newer.diff_against(older, excluded_fields=["created", "updated"]).changes
     return [
-        {"version": newer, "changes": newer.diff_against(older).changes if older else []}
-        for newer, older in zip(versions, [*versions[1:], None], strict=True)
+        {
+            "label": capfirst(VisitRecord._meta.get_field(c.field).verbose_name),
+            "old": _shown(older, c.field),
+            "new": _shown(newer, c.field),
+        }
+        for c in changes
     ]
 
 
-def prescription_history(record: VisitRecord):
-    return (
-        PrescriptionItem.history.filter(record_id=record.pk)
-        .select_related("history_user")
-        .order_by("-history_date")
-    )
+def _shown(version, name: str) -> str:
+    field = VisitRecord._meta.get_field(name)
+    value = getattr(version, name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return "" if value is None else str(value)
+
+
+def _line_change(before, line) -> dict | None:
+    """What one version of a prescription line changed: added, removed, or changed with the
+    fields that differ from its previous version (None when its content is the same)."""
+    if line.history_type == "+":
+        return {"kind": "added", "line": line, "fields": []}
+    if line.history_type == "-":
+        return {"kind": "removed", "line": line, "fields": []}
+    if before is None:
+        return {"kind": "changed", "line": line, "fields": []}
+    fields = [
+        {
+            "label": capfirst(PrescriptionItem._meta.get_field(name).verbose_name),
+            "old": getattr(before, name),
+            "new": getattr(line, name),
+        }
+        for name in PrescriptionItem.CONTENT_FIELDS
+        if getattr(before, name) != getattr(line, name)
+    ]
+    return {"kind": "changed", "line": line, "fields": fields} if fields else None

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from hms.lib import outbox
@@ -24,16 +25,18 @@ INCOMPLETE_LINES = (
 )
 
 
-def _save_items(
-    record: VisitRecord, items: list[dict[str, Any]], deleted: list[int], by: User
-) -> None:
-    """Save the prescription lines: `items` are kept or new lines (dicts, "id" for existing
+def _changed_items(
+    record: VisitRecord, items: list[dict[str, Any]], deleted: list[int]
+) -> tuple[list[PrescriptionItem], list[PrescriptionItem]]:
+    """The prescription lines to save (new ones, and existing ones whose content changed, with
+    the new values set) and to delete. `items` are kept or new lines (dicts, "id" for existing
     ones), `deleted` the ids of lines to remove. Every existing line must be in one of the two:
     a line is only ever deleted because someone asked, never because it was left out."""
     existing = {item.pk: item for item in record.prescriptions.all()}
     named = [data.get("id") for data in items if data.get("id")] + list(deleted)
     if sorted(named) != sorted(existing):
         raise RecordError(INCOMPLETE_LINES)
+    to_save = []
     for data in items:
         data = dict(data)
         item = existing.get(data.pop("id", None)) or PrescriptionItem(record=record)
@@ -41,13 +44,23 @@ def _save_items(
             continue  # unchanged: no new version
         for name, value in data.items():
             setattr(item, name, value)
-        item._history_user = by
+        to_save.append(item)
+    return to_save, [existing[pk] for pk in deleted]
+
+
+def _write_items(
+    to_save: list[PrescriptionItem], to_delete: list[PrescriptionItem], by: User, at: datetime
+) -> None:
+    """Save and delete lines, their versions dated `at`: the moment of the record's version, so
+    the version history shows them as part of the same change."""
+    for item in to_save:
+        item._history_user, item._history_date = by, at
         item.full_clean()
         item.save()
-    for pk in deleted:
+    for item in to_delete:
         # The deleted line stays in the version history.
-        existing[pk]._history_user = by
-        existing[pk].delete()
+        item._history_user, item._history_date = by, at
+        item.delete()
 
 
 @transaction.atomic
@@ -76,10 +89,10 @@ def visit_complete(
     except NotAllowed as exc:
         raise RecordError(_why_not_complete(appointment, by, now)) from exc
     record = VisitRecord(appointment=appointment, patient=appointment.patient, author=by, **data)
-    record._history_user = by
+    record._history_user, record._history_date = by, timezone.now()
     record.full_clean()
     record.save()
-    _save_items(record, items, [], by)
+    _write_items(*_changed_items(record, items, []), by, record._history_date)
     outbox.enqueue("records.visit_summary_ready", record.pk, key=f"visit-summary:{record.pk}")
     return record
 
@@ -101,16 +114,24 @@ def visit_update(
     data: dict[str, Any],
     items: list[dict[str, Any]],
     deleted_items: list[int],
-) -> VisitRecord:
+    reason: str = "",
+) -> bool:
     """Change a record (author only): `items` kept or new prescription lines, `deleted_items`
-    the ids of lines to remove. django-simple-history keeps the previous version."""
+    the ids of lines to remove, `reason` the doctor's reason, kept on the new version.
+    django-simple-history keeps the previous version. Returns whether anything changed: an edit
+    that changes nothing writes no version."""
     record = VisitRecord.objects.select_for_update().get(pk=record.pk)
     if record.author_id != by.pk:
         raise RecordError("Only the doctor who wrote this record can change it.")
+    to_save, to_delete = _changed_items(record, items, deleted_items)
+    changed = [name for name, value in data.items() if getattr(record, name) != value]
+    if not (changed or to_save or to_delete):
+        return False
     for name, value in data.items():
         setattr(record, name, value)
-    record._history_user = by
+    record._history_user, record._history_date = by, timezone.now()
+    record._change_reason = reason.strip() or None
     record.full_clean()
     record.save()
-    _save_items(record, items, deleted_items, by)
-    return record
+    _write_items(to_save, to_delete, by, record._history_date)
+    return True

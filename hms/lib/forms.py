@@ -12,7 +12,8 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
-from django.forms.utils import flatatt
+from django.forms.formsets import BaseFormSet
+from django.forms.utils import ErrorDict, flatatt
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -137,3 +138,19 @@ def delete_stale_kept_uploads(now: datetime | None = None) -> int:
     for name in stale:
         default_storage.delete(name)
     return len(stale)
+
+
+def show_as_typed(*forms_and_formsets) -> None:
+    """Draw bound forms (and formsets) back with what was typed, without validating them.
+
+    For a submit button that changes the form rather than saves it ("Add a line"): the user has
+    not asked to save yet, so "This field is required" on fields not reached yet would be noise.
+    Nothing may be saved from such a form (it has no cleaned data).
+    """
+    for item in forms_and_formsets:
+        if isinstance(item, BaseFormSet):
+            show_as_typed(*item.forms)
+            item._errors = [form.errors for form in item.forms]
+            item._non_form_errors = item.error_class(renderer=item.renderer)
+        else:
+            item._errors = ErrorDict(renderer=item.renderer)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 INCOMPLETE = (
     "This form arrived incomplete or changed meanwhile (some existing lines were missing), so "
@@ -46,3 +47,19 @@ class CompleteFormSetMixin:
     def deleted_pks(self) -> list[int]:
         """Existing rows whose delete box was ticked."""
         return [form.instance.pk for form in self.initial_forms if self._should_delete_form(form)]
+
+
+def with_blank_form(data: QueryDict, prefix: str, *, limit: int) -> QueryDict:
+    """A copy of a formset's POST with one more (blank) form: what an "Add a line" submit button
+    does without JavaScript. Unchanged when `limit` forms are there already or TOTAL_FORMS is not
+    a count (the formset's own checks then say so, and nothing is saved by adding a line)."""
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, ""))
+    except ValueError:
+        return data
+    if not 0 <= total < limit:
+        return data
+    data = data.copy()
+    data[key] = str(total + 1)
+    return data

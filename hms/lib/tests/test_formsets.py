@@ -70,3 +70,31 @@ def test_a_row_sent_twice_is_an_error(groups):
 
     assert not bound.is_valid()
     assert INCOMPLETE in bound.non_form_errors()
+
+
+def test_with_blank_form_counts_one_more_form_up_to_the_limit():
+    from django.http import QueryDict
+
+    from hms.lib.formsets import with_blank_form
+
+    sent = QueryDict("form-TOTAL_FORMS=2&form-0-name=Alpha")
+    more = with_blank_form(sent, "form", limit=3)
+    assert more["form-TOTAL_FORMS"] == "3" and more["form-0-name"] == "Alpha"
+    assert sent["form-TOTAL_FORMS"] == "2"  # the request's own data is left alone
+    assert with_blank_form(more, "form", limit=3)["form-TOTAL_FORMS"] == "3"
+    for malformed in ("x", "-1", ""):
+        same = QueryDict(f"form-TOTAL_FORMS={malformed}")
+        assert with_blank_form(same, "form", limit=3) is same
+
+
+def test_show_as_typed_draws_a_formset_back_without_validating_it(groups):
+    from hms.lib.forms import show_as_typed
+
+    sent = formset(data(groups, **{"form-0-name": "", "form-1-name": "Beta renamed"}))
+
+    show_as_typed(sent)
+
+    assert sent.non_form_errors() == [] and all(not form.errors for form in sent.forms)
+    html = str(sent)
+    assert 'value="Beta renamed"' in html
+    assert "This field is required" not in html
