@@ -58,8 +58,11 @@ def test_admin_adds_department_doctor_hours_and_holiday(new_page, shots, hospita
 
     page.get_by_role("link", name="Working hours").click()
     expect(page.get_by_role("heading", name="Availability")).to_be_visible()
-    rows = page.locator("form tbody tr")
-    for n, weekday in enumerate(["Monday", "Tuesday"]):
+    rows = page.locator("#hours tbody tr")
+    expect(rows).to_have_count(3)
+    page.get_by_role("button", name="Add a row").click()  # a fourth row, in place
+    expect(rows).to_have_count(4)
+    for n, weekday in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday"]):
         rows.nth(n).locator("select").select_option(label=weekday)
         rows.nth(n).locator('input[name$="-start"]').fill("09:00")
         rows.nth(n).locator('input[name$="-end"]').fill("13:00")
@@ -68,7 +71,7 @@ def test_admin_adds_department_doctor_hours_and_holiday(new_page, shots, hospita
     expect(page.get_by_text(re.compile("saved", re.IGNORECASE)).first).to_be_visible()
     shots(page, "j4-hours-saved")
     hours = WorkingHours.objects.filter(doctor__user__email="oliver.sacks@example.com")
-    assert sorted(hours.values_list("weekday", flat=True)) == [0, 1]
+    assert sorted(hours.values_list("weekday", flat=True)) == [0, 1, 2, 3]
 
     menu(page, "Holidays").click()
     field(page, "Date").fill(holiday.isoformat())

@@ -73,6 +73,14 @@ class WorkingHoursForm(forms.ModelForm):
         fields = ["weekday", "start", "end"]
         widgets = {"start": TIME_WIDGET, "end": TIME_WIDGET}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A blank new row is ignored, so nothing in it is required (and no "*" is drawn); once
+        # something is entered in it, day, start and end are.
+        if not self.instance.pk and not (self.is_bound and self.has_changed()):
+            for field in self.fields.values():
+                field.required = False
+
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
@@ -82,6 +90,17 @@ class WorkingHoursForm(forms.ModelForm):
 
 
 class BaseWorkingHoursFormSet(CompleteFormSetMixin, forms.BaseModelFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A doctor without hours gets a few blank rows; a change mostly adds one ("Add a row"
+        # for more).
+        self.extra = 1 if len(self.get_queryset()) else 3  # the rows are read once anyway
+
+    @property
+    def is_full(self) -> bool:
+        """No row can be added (the formset's absolute_max)."""
+        return self.total_form_count() >= self.absolute_max
+
     def rows(self) -> list[tuple]:
         """(id or None, weekday, start, end) of every interval to keep or add."""
         return [

@@ -15,10 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import require_permission
 from hms.lib.confirm import Confirmation, confirm_page
+from hms.lib.forms import show_as_typed
+from hms.lib.formsets import with_blank_form
 from hms.lib.request import parse_day, parse_week
 from scheduling import access, selectors, services, slots
 from scheduling.forms import HolidayForm, LeaveForm, WorkingHoursFormSet
 from scheduling.models import Holiday
+
+ADD_ROW = "hours-add"  # the "Add a row" submit button (the page's script adds rows in place)
 
 
 def _doctor_query(request: HttpRequest, doctor, sep: str = "?") -> str:
@@ -36,12 +40,16 @@ def availability(request: HttpRequest) -> HttpResponse:
         request.GET.get("doctor") or request.POST.get("doctor"),
         staff_perm=access.HOURS_PERM,
     )
+    data = request.POST if request.method == "POST" else None
+    adding = data is not None and ADD_ROW in data
+    if adding:  # without JavaScript: the form comes back as typed with one more blank row
+        data = with_blank_form(data, "hours", limit=WorkingHoursFormSet.absolute_max)
     formset = WorkingHoursFormSet(
-        request.POST or None,
-        queryset=doctor.working_hours.order_by("weekday", "start"),
-        prefix="hours",
+        data, queryset=doctor.working_hours.order_by("weekday", "start"), prefix="hours"
     )
-    if request.method == "POST" and formset.is_valid():
+    if adding:
+        show_as_typed(formset)
+    elif request.method == "POST" and formset.is_valid():
         try:
             services.working_hours_save(
                 doctor=doctor, by=request.user, rows=formset.rows(), deleted=formset.deleted_pks()
@@ -57,6 +65,7 @@ def availability(request: HttpRequest) -> HttpResponse:
         {
             "doctor": doctor,
             "formset": formset,
+            "add_row": ADD_ROW,
             "leaves": doctor.leaves.filter(end__gte=timezone.now()).order_by("start"),
             "leave_form": LeaveForm(),
             "hours_changes": selectors.working_hours_changes(doctor),

@@ -1,4 +1,4 @@
-// Formsets with an "Add a line" button (records/record_form.html). Without JavaScript the button
+// Formsets with an "Add a line" button (records/record_form.html, scheduling/availability.html). Without JavaScript the button
 // posts the form and the server draws it back, as typed, with one more blank line. Here the line
 // is added in place instead: a copy of the blank line kept in <template data-formset-empty>, its
 // __prefix__ replaced by the next form number and counted in TOTAL_FORMS, up to MAX_NUM_FORMS
@@ -31,7 +31,7 @@ document.querySelectorAll("[data-formset]").forEach((box) => {
     rows.insertAdjacentHTML("beforeend", html);
     total.value = String(n + 1);
     showFull();
-    const first = rows.lastElementChild.querySelector("input:not([type=hidden])");
+    const first = rows.lastElementChild.querySelector("select, input:not([type=hidden]), textarea");
     if (first) first.focus();
   });
 
@@ -41,7 +41,7 @@ document.querySelectorAll("[data-formset]").forEach((box) => {
   box.addEventListener("input", (event) => {
     const line = event.target.closest("[data-formset-rows] > *");
     if (!line || line.querySelector('input[name$="-id"]')?.value) return;
-    const texts = line.querySelectorAll("input[type=text], textarea");
+    const texts = line.querySelectorAll("input[type=text], input[type=time], textarea, select");
     const filled = [...texts].some((input) => input.value.trim());
     required.forEach((name) => {
       const label = line.querySelector(`label[for$="-${name}"]`);
