@@ -18,13 +18,13 @@ Status = Appointment.Status
 
 @pytest.fixture
 def morning(clock, doctor):
-    """At 11:00: visits at 10:30 and 10:45 still booked, one at 10:00 checked in, and one
-    yesterday (left alone: older than a day)."""
+    """At 11:00: visits at 10:00 and 10:45 still booked, one at 09:30 checked in, and one
+    yesterday (left alone: older than a day). Thirty-minute visits that do not overlap."""
     d, profile = clock.day, doctor.doctor_profile
     return {
-        "missed": visit_at(profile, d, 10, 30),
+        "missed": visit_at(profile, d, 10, 0),
         "recent": visit_at(profile, d, 10, 45),
-        "arrived": visit_at(profile, d, 10, 0, Status.CHECKED_IN),
+        "arrived": visit_at(profile, d, 9, 30, Status.CHECKED_IN),
         "old": visit_at(profile, d - timedelta(days=1), 10, 0),
     }
 
@@ -54,7 +54,7 @@ def test_the_job_marks_visits_not_checked_in_in_time_as_no_shows_by_the_system(
     assert (event.actor, event.action, event.from_status) == (None, "no_show", "booked")
     client.force_login(hospital_admin)
     page = client.get(reverse("scheduling:appointment-detail", args=[morning["missed"].pk]))
-    assert "No_show by the system" in page.content.decode()
+    assert "Marked as not attended (no-show) by the system" in page.content.decode()
     assert "Not checked in 20 minutes after the start" in page.content.decode()
 
 
