@@ -80,7 +80,8 @@ def visit_complete(
     record.full_clean()
     record.save()
     _save_items(record, items, [], by)
-    outbox.enqueue("records.visit_summary_ready", record.pk, key=f"visit-summary:{record.pk}")
+    if appointment.patient.user.email:  # a walk-in without an address is told at the desk
+        outbox.enqueue("records.visit_summary_ready", record.pk, key=f"visit-summary:{record.pk}")
     return record
 
 
