@@ -198,18 +198,24 @@ class PatientQuerySet(models.QuerySet):
         q = " ".join(q.split())
         if not q:
             return self
-        condition = Q()
+        by_name = Q()
         for word in q.split()[:5]:
-            condition &= (
+            by_name &= (
                 Q(user__first_name__icontains=word)
                 | Q(user__last_name__icontains=word)
                 | Q(user__email__icontains=word)
             )
+        others = []
         if digits := search.phone_digits(q):
-            condition |= Q(phone__contains=digits)
+            others.append(Q(phone__contains=digits))
         if born := search.birth_date(q):
-            condition |= _born_condition(born)
-        return self.filter(condition)
+            others.append(_born_condition(born))
+        if not others:
+            return self.filter(by_name)
+        # One OR across the user and patient tables would be a filter on the join, which no
+        # index serves: each branch is its own indexed lookup and their ids are united.
+        ids = [Patient.objects.filter(c).order_by().values("pk") for c in (by_name, *others)]
+        return self.filter(pk__in=ids[0].union(*ids[1:]))
 
 
 def _born_condition(born: search.BirthDate) -> Q:
