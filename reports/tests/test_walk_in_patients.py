@@ -206,3 +206,24 @@ def test_only_staff_add_an_address(client, patient, other_patient, doctor):
     for user in (patient, doctor):
         client.force_login(user)
         assert client.post(url, {"email": "x@example.com"}).status_code == 403
+
+
+def test_the_reminder_command_skips_a_walk_in_and_says_why(client, hospital_admin, capsys):
+    from scheduling.tests.factories import AppointmentFactory
+
+    client.force_login(hospital_admin)
+    walk_in = register(client)
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    appointment = AppointmentFactory(
+        patient=walk_in, start=start, end=start + timedelta(minutes=30)
+    )
+    day = timezone.localdate(start).isoformat()
+
+    call_command("send_reminders", "--date", day, "--dry-run")
+    assert f"would skip ({NO_EMAIL})" in capsys.readouterr().out
+    call_command("send_reminders", "--date", day)
+
+    assert "no e-mail address 1" in capsys.readouterr().out
+    row = SentNotification.objects.get(appointment=appointment)
+    assert (row.status, row.last_error) == ("skipped", NO_EMAIL)
+    assert mail.outbox == []

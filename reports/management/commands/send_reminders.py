@@ -35,12 +35,12 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(f"  {action} ({timezone.localtime(appointment.start):%H:%M})")
             return
-        counts = {"sent": 0, "skipped": 0, "failed": 0}
+        counts = {"sent": 0, "skipped": 0, "failed": 0, "no_email": 0}
         for appointment in due:
             row = SentNotification.objects.get(pk=reminders.ledger_rows_for(appointment, kind))
             if not appointment.patient.user.email:
                 reminders.skip_no_email(row)
-                counts["skipped"] += 1
+                counts["no_email"] += 1
                 continue
             try:
                 result = deliver(
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Sent {counts['sent']}, already sent {counts['skipped']}, "
-                f"failed {counts['failed']}."
+                f"failed {counts['failed']}, no e-mail address {counts['no_email']}."
             )
         )
 
