@@ -122,7 +122,9 @@ def test_typing_gets_the_results_alone_with_the_count(staff, amara, others):
     html = response.content.decode()
     assert "<html" not in html and "<form" not in html
     assert names(response) == {"Amara Okafor"}
-    assert 'hx-swap-oob="true"' in html and "1 patient found" in html
+    # the count replaces the text of the page's status line, which stays (and is announced)
+    assert 'id="patient-count"' in html and 'hx-swap-oob="innerHTML"' in html
+    assert "1 patient found" in html
     assert "HX-Request" in response["Vary"]
 
 
