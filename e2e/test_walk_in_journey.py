@@ -11,23 +11,24 @@ from clinic.tests.factories import PatientFactory
 from e2e.conftest import artifacts_dir
 from e2e.helpers import assert_no_problems, field, sign_in
 
+DESKTOP = {"width": 1280, "height": 900}
 TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def tablet_shots(request):
-    """tablet_shots(page, name): full-page screenshots at tablet and phone width."""
+    """tablet_shots(page, name): full-page screenshots at desktop, tablet and phone width."""
     folder = artifacts_dir() / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     request.config._e2e_used_artifacts = True
 
     def shoot(page, name: str) -> None:
-        for label, size in (("tablet", TABLET), ("phone", PHONE)):
+        for label, size in (("desktop", DESKTOP), ("tablet", TABLET), ("phone", PHONE)):
             page.set_viewport_size(size)
             page.screenshot(path=folder / f"{name}-{label}.png", full_page=True)
             assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
-        page.set_viewport_size({"width": 1280, "height": 900})
+        page.set_viewport_size(DESKTOP)
 
     return shoot
 
@@ -60,7 +61,7 @@ def test_desk_registers_a_walk_in_and_finds_them_by_phone(
     box.press_sequentially("07911 654", delay=40)  # no Filter click: results as you type
     expect(page).to_have_url(re.compile(r"q=07911"))
     results = page.locator("#patient-results")
-    expect(results.get_by_role("link", name="Amara Okafor")).to_be_visible()
+    expect(results.get_by_role("link", name="Amara Okafor", exact=True)).to_be_visible()
     expect(results.get_by_text("Ben Other")).to_have_count(0)
     expect(page.get_by_role("status")).to_have_text(re.compile("1 patient found"))
     axe(page)
@@ -68,9 +69,9 @@ def test_desk_registers_a_walk_in_and_finds_them_by_phone(
 
     box.fill("14/03/1980")
     box.press("Enter")
-    expect(results.get_by_role("link", name="Amara Okafor")).to_be_visible()
+    expect(results.get_by_role("link", name="Amara Okafor", exact=True)).to_be_visible()
 
-    results.get_by_role("link", name="Amara Okafor").click()
+    results.get_by_role("link", name="Amara Okafor", exact=True).click()
     field(page, "E-mail address").fill("amara@example.com")
     page.get_by_role("button", name="Add e-mail and send invitation").click()
     expect(page.get_by_text("An invitation was sent to amara@example.com.")).to_be_visible()
@@ -84,6 +85,6 @@ def test_desk_registers_a_walk_in_and_finds_them_by_phone(
     plain.goto("/clinic/staff/patients/")
     plain.get_by_role("searchbox", name="Search").fill("okafor amara")
     plain.get_by_role("button", name="Search", exact=True).click()
-    expect(plain.get_by_role("link", name="Amara Okafor")).to_be_visible()
+    expect(plain.get_by_role("link", name="Amara Okafor", exact=True)).to_be_visible()
     expect(plain.get_by_text("Ben Other")).to_have_count(0)
     context.close()

@@ -166,3 +166,9 @@ def test_search_query_count_does_not_grow_with_rows(staff, hospital_admin, amara
     large = queries()
     # session, user, 2 permission lookups, then the count and the page of rows
     assert small == large == 6
+
+
+def test_a_found_patient_is_booked_from_the_results(staff, amara):
+    html = search(staff, "07911 654", **{"HX-Request": "true"}).content.decode()
+    assert f'href="{reverse("clinic:directory")}?for={amara.pk}"' in html
+    assert "14/03/1980" in html  # the date of birth tells two namesakes apart
