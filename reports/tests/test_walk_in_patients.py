@@ -227,3 +227,13 @@ def test_the_reminder_command_skips_a_walk_in_and_says_why(client, hospital_admi
     row = SentNotification.objects.get(appointment=appointment)
     assert (row.status, row.last_error) == ("skipped", NO_EMAIL)
     assert mail.outbox == []
+
+
+def test_an_invitation_for_a_user_without_an_address_sends_nothing(client, hospital_admin):
+    from accounts.tasks import send_invitation
+
+    client.force_login(hospital_admin)
+    walk_in = register(client)
+
+    assert send_invitation(walk_in.user.pk) is False
+    assert mail.outbox == []
