@@ -59,6 +59,8 @@ def _context(kind: str, appointment: Appointment) -> dict:
 def send_patient_email(kind: str, appointment_id: int) -> None:
     """Confirmation, move or cancellation, with an .ics (a move also cancels the old entry)."""
     appointment = Appointment.objects.with_actors().get(pk=appointment_id)
+    if not appointment.patient.user.email:
+        return
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
     attachments = [("appointment.ics", ics_for(appointment, method=method), "text/calendar")]
     if kind == "rescheduled" and appointment.rescheduled_from_id:

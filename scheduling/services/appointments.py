@@ -120,7 +120,9 @@ def _notify(kind: str, appointment: Appointment, *, by: User) -> None:
     """Record the e-mails a booking, move or cancellation causes, in its transaction (sent by a
     worker after commit, each once: scheduling/tasks.py)."""
     key = f"appointment:{appointment.pk}:{kind}"
-    outbox.enqueue("scheduling.patient_email", kind, appointment.pk, key=f"{key}:patient")
+    # A patient registered without an e-mail address (a walk-in) gets no confirmation e-mail.
+    if appointment.patient.user.email:
+        outbox.enqueue("scheduling.patient_email", kind, appointment.pk, key=f"{key}:patient")
     if kind in ("cancelled", "rescheduled") and by.pk == appointment.patient.user_id:
         outbox.enqueue("scheduling.doctor_notice", kind, appointment.pk, key=f"{key}:doctor")
 
