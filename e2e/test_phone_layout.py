@@ -160,9 +160,16 @@ def test_two_factor_page_explains_an_unconfirmed_address(new_page, patient, axe,
 
 FITS = """() => {
   const lines = (el) => {
-    const range = document.createRange();
-    range.selectNodeContents(el);
-    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    // The lines of the text people see (not .visually-hidden text for screen readers).
+    const tops = new Set();
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim() || node.parentElement.closest(".visually-hidden")) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) tops.add(Math.round(r.top));
+    }
+    return tops.size;
   };
   const buttons = [...document.querySelectorAll("main .btn")].filter((b) => b.offsetParent);
   return {
