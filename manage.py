@@ -18,10 +18,14 @@ def main() -> None:
         # Listing commands and printing their options signs nothing, so production settings
         # may load them without SECRET_KEY (hms/settings.py uses a throwaway key then).
         os.environ["HMS_HELP_ONLY"] = "true"
+    from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     try:
+        # Read the settings first: Django's command line keeps a settings error to itself and
+        # runs the command without apps, which ends in "Models aren't loaded yet".
+        settings.INSTALLED_APPS  # noqa: B018
         execute_from_command_line(sys.argv)
     except ImproperlyConfigured as error:
         # A configuration mistake is a message for the operator, not a traceback.

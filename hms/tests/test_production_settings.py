@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,8 +33,9 @@ def test_missing_secret_key_is_a_startup_error():
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_missing_secret_key_says_what_to_set_without_a_traceback():
-    result = _manage("find_overlaps", ALLOWED_HOSTS="hms.example.org")
+@pytest.mark.parametrize("command", ["find_overlaps", "check", "migrate"])
+def test_missing_secret_key_says_what_to_set_without_a_traceback(command):
+    result = _manage(command, ALLOWED_HOSTS="hms.example.org")
 
     assert result.returncode != 0
     assert "Set SECRET_KEY (or DJANGO_DEBUG=true for local development)" in result.stderr
