@@ -388,3 +388,6 @@ class AppointmentEvent(models.Model):
     def __str__(self) -> str:
         actor = self.actor.get_full_name() if self.actor else "the system"
         return f"{self.action} by {actor} at {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+
+
+from scheduling.waitlist_models import WaitlistEntry, WaitlistOffer  # noqa: E402, F401

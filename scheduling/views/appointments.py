@@ -88,12 +88,16 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def my_appointments(request: HttpRequest) -> HttpResponse:
     """A patient's (or a doctor's) own appointments: upcoming first, then the past."""
     upcoming, past = selectors.own_appointments(access.get_own_appointments(request.user))
+    own_waitlist = {"entries": [], "offers": []}
+    if request.user.has_perm("scheduling.book_own_appointment"):
+        own_waitlist = selectors.own_waitlist(request.user)
     return render(
         request,
         "scheduling/my_appointments.html",
         {
             "upcoming": [(a, a.actions_for(request.user)) for a in upcoming],
             "past": Paginator(past, 20).get_page(request.GET.get("page")),
+            "waitlist": own_waitlist,
         },
     )
 
