@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.tests.factories import admin_user
 from clinic.tests.factories import DepartmentFactory, PatientFactory
 from e2e.conftest import DESKTOP, artifacts_dir
 from e2e.helpers import assert_no_problems, sign_in
@@ -31,6 +32,7 @@ def booked_up(hospital_late_morning):
         user__first_name="Grace",
         user__last_name="Hopper",
     )
+    admin_user(email="admin@example.com")
     PatientFactory(user__email="mary.seacole@example.com", user__first_name="Mary")
     other = PatientFactory(user__email="florence@example.com", user__first_name="Florence")
     tomorrow = timezone.localdate() + timedelta(days=1)
@@ -101,5 +103,14 @@ def test_waitlisted_patient_accepts_a_freed_slot_from_the_email(
         start,
         "accepted",
     )
-    assert_no_problems(mary)
-    assert_no_problems(florence)
+
+    # The front desk sees who waited and what became of the offer.
+    desk = new_page()
+    sign_in(desk, "admin@example.com")
+    desk.goto("/scheduling/appointments/?when=upcoming")
+    desk.get_by_role("link", name="Waitlist").click()
+    expect(desk.get_by_role("cell", name="Accepted")).to_be_visible()
+    axe(desk)
+    tablet_shot(desk, "staff-waitlist")
+    for page in (mary, florence, desk):
+        assert_no_problems(page)

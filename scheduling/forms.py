@@ -159,7 +159,12 @@ class WaitlistJoinForm(forms.Form):
         empty_label="Any doctor of the department",
         help_text="Leave on “Any doctor” to take the first free time in the department.",
     )
-    department = forms.ModelChoiceField(Department.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        Department.objects.none(),
+        required=False,
+        empty_label="Choose a department",
+        help_text="Needed only for “Any doctor of the department”.",
+    )
     first_day = forms.DateField(label="From", widget=DATE_WIDGET)
     last_day = forms.DateField(label="Until", widget=DATE_WIDGET)
     time_of_day = forms.ChoiceField(

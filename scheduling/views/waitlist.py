@@ -47,7 +47,7 @@ def waitlist_join(request: HttpRequest) -> HttpResponse:
         "scheduling/waitlist_join.html",
         {
             "form": form,
-            "patient": patient,
+            "subtitle": f"For {patient}" if for_patient else "",
             "hold_minutes": settings.WAITLIST_HOLD_MINUTES,
             "back_url": reverse(
                 "scheduling:waitlist" if for_patient else "scheduling:my-appointments"
