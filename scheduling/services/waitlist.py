@@ -198,36 +198,34 @@ def waitlist_offer_decline(*, offer: WaitlistOffer) -> None:
         raise OfferGone(OFFER_TAKEN if answered else OFFER_GONE)
 
 
+@transaction.atomic
+def _accept(offer_id: int, by: User, now: datetime | None) -> Appointment:
+    locked = WaitlistOffer.objects.select_for_update().get(pk=offer_id)
+    if locked.status != WaitlistOffer.Status.OFFERED:
+        raise OfferGone(OFFER_TAKEN if locked.status == "accepted" else OFFER_GONE)
+    if locked.expires_at <= (now or timezone.now()):
+        raise OfferExpired(OFFER_EXPIRED.format(at=timezone.localtime(locked.expires_at)))
+    entry = (
+        WaitlistEntry.objects.select_for_update().select_related("patient").get(pk=locked.entry_id)
+    )
+    appointment = appointment_book(
+        patient=entry.patient, doctor=locked.doctor, start=locked.start, by=by, now=now
+    )
+    locked.status, locked.decided_at = WaitlistOffer.Status.ACCEPTED, timezone.now()
+    locked.appointment = appointment
+    locked.save(update_fields=["status", "decided_at", "appointment", "updated"])
+    entry.status = WaitlistEntry.Status.BOOKED
+    entry.save(update_fields=["status", "updated"])
+    return appointment
+
+
 def waitlist_offer_accept(
     *, offer: WaitlistOffer, by: User, now: datetime | None = None
 ) -> Appointment:
     """Book the held slot through appointment_book, once: a second accept, an expired offer or
     one whose patient booked an overlapping time meanwhile is refused (OfferGone)."""
-
-    @transaction.atomic
-    def accept() -> Appointment:
-        locked = WaitlistOffer.objects.select_for_update().get(pk=offer.pk)
-        if locked.status != WaitlistOffer.Status.OFFERED:
-            raise OfferGone(OFFER_TAKEN if locked.status == "accepted" else OFFER_GONE)
-        if locked.expires_at <= (now or timezone.now()):
-            raise OfferExpired(OFFER_EXPIRED.format(at=timezone.localtime(locked.expires_at)))
-        entry = (
-            WaitlistEntry.objects.select_for_update()
-            .select_related("patient")
-            .get(pk=locked.entry_id)
-        )
-        appointment = appointment_book(
-            patient=entry.patient, doctor=locked.doctor, start=locked.start, by=by, now=now
-        )
-        locked.status, locked.decided_at = WaitlistOffer.Status.ACCEPTED, timezone.now()
-        locked.appointment = appointment
-        locked.save(update_fields=["status", "decided_at", "appointment", "updated"])
-        entry.status = WaitlistEntry.Status.BOOKED
-        entry.save(update_fields=["status", "updated"])
-        return appointment
-
     try:
-        return _with_retries(accept)
+        return _with_retries(lambda: _accept(offer.pk, by, now))
     except OfferExpired:
         # Expired before the beat job saw it: pass the slot on now.
         _with_retries(lambda: _end_offer(offer.pk, WaitlistOffer.Status.EXPIRED))
