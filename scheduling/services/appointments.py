@@ -23,6 +23,7 @@ from scheduling import slots
 from scheduling.models import (
     Appointment,
     AppointmentEvent,
+    WaitlistEntry,
 )
 
 logger = logging.getLogger(__name__)
@@ -117,7 +118,9 @@ def slots_changed(doctor_id: int) -> None:
 
 def time_freed(doctor_id: int, start: datetime, end: datetime) -> None:
     """Offer the doctor's time from `start` to `end`, freed by this transaction, to the waitlist
-    (by a worker after commit: scheduling/services/waitlist.py)."""
+    (by a worker after commit: scheduling/services/waitlist.py), if anyone is waiting."""
+    if not WaitlistEntry.objects.waiting().exists():
+        return
     outbox.enqueue("scheduling.waitlist_offer", doctor_id, start.isoformat(), end.isoformat())
 
 

@@ -215,3 +215,6 @@ def holiday_add(
 def holiday_delete(*, holiday: Holiday) -> None:
     holiday.delete()
     cached.invalidate(slots.ALL_DOCTORS)
+    start, end = slots.day_bounds(holiday.date)
+    for doctor_id in Doctor.objects.bookable().values_list("pk", flat=True):
+        time_freed(doctor_id, start, end)

@@ -103,6 +103,8 @@ def offer_freed_time(
         return []
     first_day = timezone.localdate(start)
     last_day = timezone.localdate(end - timedelta(microseconds=1))
+    if not _wanted(doctor).filter(first_day__lte=last_day, last_day__gte=first_day).exists():
+        return []  # nobody waits for this doctor then: no slot needs computing
     free = slots.free_slots(doctor, first_day, last_day, now=now, use_cache=False)
     made = []
     for day_slots in free.values():
@@ -113,14 +115,20 @@ def offer_freed_time(
     return made
 
 
+def _wanted(doctor: Doctor):
+    """Waiting entries for `doctor` or for any doctor of the doctor's department."""
+    return WaitlistEntry.objects.waiting().filter(
+        Q(doctor=doctor) | Q(doctor__isnull=True, department=doctor.department_id)
+    )
+
+
 def _candidates(doctor: Doctor, start: datetime) -> list[WaitlistEntry]:
     """Waiting entries this slot suits, first in line first, leaving out those offered it
     before (they declined it or let it expire)."""
     day = timezone.localdate(start)
     offered_before = WaitlistOffer.objects.filter(entry=OuterRef("pk"), doctor=doctor, start=start)
     entries = (
-        WaitlistEntry.objects.waiting()
-        .filter(Q(doctor=doctor) | Q(doctor__isnull=True, department=doctor.department_id))
+        _wanted(doctor)
         .filter(first_day__lte=day, last_day__gte=day)
         .filter(~Exists(offered_before))
         .order_by("joined_at", "pk")

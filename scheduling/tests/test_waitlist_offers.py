@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.tests.factories import DepartmentFactory, PatientFactory
+from hms.lib.outbox.models import Message
 from scheduling import services
 from scheduling.models import Leave, WaitlistOffer
 from scheduling.tests.conftest import next_weekday_slot
@@ -128,3 +129,20 @@ def test_a_moved_appointment_offers_its_old_time(client, run_outbox, patient, op
         services.appointment_reschedule(appointment=old, start=next_weekday_slot(15), by=someone)
 
     assert WaitlistOffer.objects.get().start == next_weekday_slot(10)
+
+
+def test_a_removed_holiday_offers_that_day(run_outbox, patient, open_doctor):
+    day = timezone.localdate(next_weekday_slot(10))
+    holiday = services.holiday_add(day=day, name="Founders' Day", by=patient)[0]
+    waiting(patient, open_doctor)
+
+    with run_outbox():
+        services.holiday_delete(holiday=holiday)
+
+    assert WaitlistOffer.objects.get().start == next_weekday_slot(9)
+
+
+def test_nothing_is_queued_when_nobody_waits(client, run_outbox, open_doctor):
+    booked_and_cancelled(client, run_outbox, open_doctor, next_weekday_slot(10))
+
+    assert not Message.objects.filter(handler="scheduling.waitlist_offer").exists()
