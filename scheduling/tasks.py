@@ -99,6 +99,8 @@ def offer_freed_time(doctor_id: int, start: str, end: str) -> None:
 def send_waitlist_offer(offer_id: int) -> None:
     """The e-mail of an offer: the time, how long it is held, and the link to answer it."""
     offer = WaitlistOffer.objects.with_related().get(pk=offer_id)
+    if not offer.entry.patient.user.email:
+        return  # no address on file: the banner and the staff waitlist page show the offer
     emails.send(
         "scheduling/waitlist_offer",
         to=offer.entry.patient.user.email,
