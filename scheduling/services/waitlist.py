@@ -175,11 +175,18 @@ def _offer_to(
             doctor=doctor,
             start=start,
             end=end,
-            expires_at=timezone.now() + timedelta(minutes=settings.WAITLIST_HOLD_MINUTES),
+            expires_at=_hold_until(start),
         )
     outbox.enqueue("scheduling.waitlist_offer_email", offer.pk, key=f"waitlist:{offer.pk}:offer")
     slots_changed(doctor.pk)
     return offer
+
+
+def _hold_until(start: datetime) -> datetime:
+    """The hold's end: WAITLIST_HOLD_MINUTES from now, but no later than the slot can still be
+    booked (the minimum notice), so an accepted offer is never refused for being too soon."""
+    hold = timezone.now() + timedelta(minutes=settings.WAITLIST_HOLD_MINUTES)
+    return min(hold, start - timedelta(minutes=settings.HMS_BOOKING_MIN_NOTICE_MINUTES))
 
 
 # --- Answers and expiry --------------------------------------------------------------------

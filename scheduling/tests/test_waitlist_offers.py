@@ -146,3 +146,15 @@ def test_nothing_is_queued_when_nobody_waits(client, run_outbox, open_doctor):
     booked_and_cancelled(client, run_outbox, open_doctor, next_weekday_slot(10))
 
     assert not Message.objects.filter(handler="scheduling.waitlist_offer").exists()
+
+
+def test_a_hold_ends_when_the_slot_is_no_longer_bookable(run_outbox, patient, open_doctor):
+    soon = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=75)
+    open_doctor.slot_overrides.create(start=soon, available=False)
+    waiting(patient, open_doctor)
+
+    with run_outbox():
+        services.override_toggle(doctor=open_doctor, start=soon, available=True)
+
+    offer = WaitlistOffer.objects.get(start=soon)
+    assert offer.expires_at == soon - timedelta(minutes=60)  # not 30 minutes from now
