@@ -268,7 +268,7 @@ def own_waitlist(user) -> dict:
         "offer_doctor_last": "doctor__user__last_name",
     }
     entries = list(
-        WaitlistEntry.objects.waiting()
+        WaitlistEntry.objects.current()
         .with_related()
         .filter(patient__user=user)
         .annotate(**{name: Subquery(live.values(field)[:1]) for name, field in fields.items()})
@@ -287,6 +287,6 @@ def own_waitlist(user) -> dict:
 def waitlist_overview(*, offers: int = 50) -> dict:
     """For staff: everyone waiting, in line order, and the latest offers with their outcome."""
     return {
-        "entries": list(WaitlistEntry.objects.waiting().with_related().select_related("added_by")),
+        "entries": list(WaitlistEntry.objects.current().with_related()),
         "offers": list(WaitlistOffer.objects.with_related()[:offers]),
     }

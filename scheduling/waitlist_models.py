@@ -28,6 +28,10 @@ class WaitlistEntryQuerySet(models.QuerySet):
     def waiting(self) -> WaitlistEntryQuerySet:
         return self.filter(status=WaitlistEntry.Status.WAITING)
 
+    def current(self) -> WaitlistEntryQuerySet:
+        """Waiting entries whose dates have not all passed (what lists show)."""
+        return self.waiting().filter(last_day__gte=timezone.localdate())
+
     def with_related(self) -> WaitlistEntryQuerySet:
         return self.select_related("patient__user", "doctor__user", "department")
 

@@ -61,7 +61,17 @@ def waitlist_join(
     department: Department | None = None,
     time_of_day: str = WaitlistEntry.TimeOfDay.ANY,
 ) -> WaitlistEntry:
-    """Put `patient` on the waitlist for `doctor`, or any doctor of `department`."""
+    """Put `patient` on the waitlist for `doctor`, or any doctor of `department`. Refused when
+    they already wait for the same doctor or department on any of those dates."""
+    same = WaitlistEntry.objects.waiting().filter(
+        patient=patient, first_day__lte=last_day, last_day__gte=first_day
+    )
+    same = same.filter(doctor=doctor) if doctor else same.filter(department=department)
+    if found := same.with_related().first():
+        raise SchedulingError(
+            f"Already on the waitlist for {found.wanted} from {found.first_day:%d %b} to "
+            f"{found.last_day:%d %b %Y}: leave that entry first to change it."
+        )
     entry = WaitlistEntry(
         patient=patient,
         doctor=doctor,

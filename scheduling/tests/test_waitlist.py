@@ -337,3 +337,25 @@ def test_staff_waitlist_page_lists_entries_and_offers_in_constant_queries(
     assert len(small.captured_queries) == len(large.captured_queries)
     assert response.text.count("Declined") == 14
     assert response.text.count(">Remove<") == 14
+
+
+def test_joining_twice_for_the_same_doctor_and_dates_is_refused(client_for, patient, open_doctor):
+    client = client_for(patient)
+    join(client, doctor=open_doctor.pk)
+
+    response = join(client, doctor=open_doctor.pk)
+
+    assert response.status_code == 200
+    assert "Already on the waitlist for Dr" in response.text
+    assert WaitlistEntry.objects.count() == 1
+
+
+def test_entries_whose_dates_have_passed_are_no_longer_listed(client_for, patient, open_doctor):
+    waiting(patient, open_doctor)
+    client = client_for(patient)
+
+    with time_machine.travel(timezone.now() + timedelta(days=9), tick=False):
+        client.force_login(patient)
+        page = client.get(reverse("scheduling:my-appointments")).text
+
+    assert "You are not waiting" in page

@@ -27,21 +27,27 @@ def _initial(request: HttpRequest) -> dict:
     return initial
 
 
+def _joined(request: HttpRequest, entry, patient, for_patient) -> HttpResponse:
+    who = f"{patient} is" if for_patient else "You are"
+    messages.success(
+        request,
+        f"{who} on the waitlist for {entry.wanted}. We will e-mail an offer when a time frees up.",
+    )
+    return redirect("scheduling:waitlist" if for_patient else "scheduling:my-appointments")
+
+
 def waitlist_join(request: HttpRequest) -> HttpResponse:
     """A patient joins the waitlist; staff put a patient on it (?for=<patient id>)."""
     for_patient = request.GET.get("for")
     patient = access.get_booking_patient(request.user, for_patient)
     form = WaitlistJoinForm(request.POST or None, initial=_initial(request))
     if request.method == "POST" and form.is_valid():
-        entry = services.waitlist_join(patient=patient, by=request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            f"{'You are' if not for_patient else f'{patient} is'} on the waitlist for "
-            f"{entry.wanted}. We will e-mail an offer when a time frees up.",
-        )
-        if for_patient:
-            return redirect("scheduling:waitlist")
-        return redirect("scheduling:my-appointments")
+        try:
+            entry = services.waitlist_join(patient=patient, by=request.user, **form.cleaned_data)
+        except services.SchedulingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _joined(request, entry, patient, for_patient)
     return render(
         request,
         "scheduling/waitlist_join.html",
