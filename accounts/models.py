@@ -41,10 +41,14 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
-    """A person who signs in: the e-mail address is the login; roles are Groups (accounts.roles)."""
+    """A person who signs in: the e-mail address is the login; roles are Groups (accounts.roles).
+
+    A patient registered at the front desk may have no e-mail address (NULL, so any number of
+    them fit the unique constraints): such a user has no usable password and cannot sign in until
+    staff add an address and the invitation is followed."""
 
     username = None
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField("e-mail address", unique=True, null=True, blank=True)
     first_name = models.CharField("first name", max_length=150)
     last_name = models.CharField("last name", max_length=150)
 
@@ -71,8 +75,9 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return self.get_full_name() or self.email or f"User {self.pk}"
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        # An empty address is stored as NULL: "" would be a second, colliding "address".
+        self.email = self.__class__.objects.normalize_email(self.email).lower() or None

@@ -21,19 +21,43 @@ def user_set_role(*, user: User, role: str) -> None:
 
 
 @transaction.atomic
-def user_create_invited(*, email: str, first_name: str, last_name: str, role: str) -> User:
+def user_create_invited(*, email: str | None, first_name: str, last_name: str, role: str) -> User:
     """A staff-created account: no usable password until the person follows the invitation link.
 
     The e-mail address is marked verified: the invitation goes to it, and the password can only be
-    set from that message. `invitation_send` records the e-mail with the link.
+    set from that message. `invitation_send` records the e-mail with the link. Without an address
+    (a walk-in patient) there is no login until `user_add_email`.
     """
-    user = User(email=email, first_name=first_name, last_name=last_name)
+    user = User(email=email or None, first_name=first_name, last_name=last_name)
     user.set_unusable_password()
     user.full_clean()
     user.save()
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    if user.email:
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     user_set_role(user=user, role=role)
     return user
+
+
+class EmailAlreadySet(Exception):
+    """The user already has an e-mail address (and so an invitation)."""
+
+
+@transaction.atomic
+def user_add_email(*, user: User, email: str) -> User:
+    """Give an account created without an address its first one and send the invitation, once.
+
+    The row lock makes a second, concurrent submission wait and then see the address: it raises
+    instead of sending a second invitation."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.email:
+        raise EmailAlreadySet(f"{locked} already has the e-mail address {locked.email}.")
+    locked.email = email
+    locked.full_clean()
+    locked.save(update_fields=["email"])
+    EmailAddress.objects.create(user=locked, email=locked.email, verified=True, primary=True)
+    outbox.enqueue("accounts.invitation", locked.pk, key=f"invitation:{locked.pk}")
+    user.email = locked.email
+    return locked
 
 
 def invitation_send(*, user: User) -> None:

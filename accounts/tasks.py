@@ -35,7 +35,8 @@ def send_rendered_email(message: dict) -> None:
 def send_invitation(user_id: int) -> bool:
     """E-mail a staff-created user a link to set their password. Skips users who already did."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or user.has_usable_password():
+    # No address (a walk-in, or one cleared in Django admin): nothing to send to.
+    if user is None or user.has_usable_password() or not user.email:
         return False
     emails.send(
         "invitation",

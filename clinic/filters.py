@@ -61,8 +61,14 @@ class PatientFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.form.fields["q"].widget.attrs["placeholder"] = "Name, e-mail or phone"
-        self.form.fields["q"].widget = forms.TextInput(attrs=self.form.fields["q"].widget.attrs)
+        attrs = {
+            **self.form.fields["q"].widget.attrs,
+            "placeholder": "Name, phone or date of birth",
+            "autocomplete": "off",
+        }
+        self.form.fields["q"].widget = forms.TextInput(attrs=attrs)
+        self.form.fields["q"].widget.input_type = "search"
+        self.form.fields["q"].help_text = "e.g. okafor amara, 07911 654, 14/03/1980 or 1980"
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)

@@ -240,8 +240,31 @@ class PatientProfileForm(LayoutMixin, forms.ModelForm):
 
 
 class PatientCreateForm(NewAccountMixin, PatientProfileForm):
+    """Staff registration, walk-ins included: the e-mail address is optional."""
+
+    email = forms.EmailField(
+        label="E-mail address (optional)",
+        required=False,
+        help_text=(
+            "The invitation to set a password is sent here. Without one the patient has no "
+            "login and gets no e-mail reminders until an address is added."
+        ),
+    )
+
     class Meta(PatientProfileForm.Meta):
         pass
+
+    def clean_email(self) -> str | None:
+        if not self.cleaned_data.get("email"):
+            return None
+        return super().clean_email()
+
+
+class PatientEmailForm(NewAccountMixin, forms.Form):
+    """The first e-mail address of a patient registered without one."""
+
+    first_name = None
+    last_name = None
 
 
 class PatientEditForm(NamesMixin, PatientProfileForm):

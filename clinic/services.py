@@ -14,7 +14,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import DOCTOR, PATIENT
-from accounts.services import invitation_send, user_create_invited
+from accounts.services import (
+    EmailAlreadySet,
+    invitation_send,
+    user_add_email,
+    user_create_invited,
+)
 from clinic.models import Department, Doctor, Patient
 from clinic.selectors import DIRECTORY
 from clinic.signals import doctor_deactivated, doctor_pending_work
@@ -24,6 +29,9 @@ from hms.lib.confirm import Line
 
 class ClinicError(Exception):
     """A request the clinic refuses, with a message fit to show the user."""
+
+
+__all__ = ["EmailAlreadySet"]  # raised by patient_add_email
 
 
 class DepartmentInUse(ClinicError):
@@ -160,9 +168,12 @@ def doctor_act(*, doctor: Doctor, action: str, by: User) -> Doctor:
 
 @transaction.atomic
 def patient_create(
-    *, email: str, first_name: str, last_name: str, profile: dict[str, Any]
+    *, email: str | None, first_name: str, last_name: str, profile: dict[str, Any]
 ) -> Patient:
-    """Staff registration of a patient: the account is invited by e-mail to set a password."""
+    """Staff registration of a patient: the account is invited by e-mail to set a password.
+
+    A walk-in may have no e-mail address: no invitation then, and no login until one is added
+    (`patient_add_email`)."""
     user = user_create_invited(
         email=email, first_name=first_name, last_name=last_name, role=PATIENT
     )
@@ -170,7 +181,15 @@ def patient_create(
     _apply(patient, profile)
     patient.full_clean()
     patient.save()
-    invitation_send(user=user)
+    if user.email:
+        invitation_send(user=user)
+    return patient
+
+
+def patient_add_email(*, patient: Patient, email: str) -> Patient:
+    """The first e-mail address of a patient registered without one; the invitation is sent once
+    (raises `accounts.services.EmailAlreadySet` if the patient has an address)."""
+    user_add_email(user=patient.user, email=email)
     return patient
 
 

@@ -29,4 +29,5 @@ urlpatterns = [
     path("staff/patients/<int:pk>/", views.patient_detail, name="patient-detail"),
     path("staff/patients/<int:pk>/edit/", views.patient_edit, name="patient-edit"),
     path("staff/patients/<int:pk>/toggle/", views.patient_toggle, name="patient-toggle"),
+    path("staff/patients/<int:pk>/email/", views.patient_add_email, name="patient-email"),
 ]

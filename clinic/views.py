@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import int_param, require_permission
 from clinic import access, confirmations, forms, selectors, services
@@ -175,7 +175,15 @@ def doctor_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def patient_list(request: HttpRequest) -> HttpResponse:
     patients = PatientFilter(request.GET or None, queryset=Patient.objects.with_related())
     page = _page(request, patients.qs)
-    return render(request, "clinic/patient_list.html", {"filter": patients, "page": page})
+    # The search box (htmx) gets the results alone; a history restore gets the whole page.
+    partial = bool(
+        request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    )
+    template = "clinic/partials/patient_results.html" if partial else "clinic/patient_list.html"
+    context = {"filter": patients, "page": page, "partial": partial}
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_permission("clinic.add_patient")
@@ -189,9 +197,11 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             profile=forms.profile_fields(form),
         )
         _audit(request, patient, "create")
-        messages.success(
-            request, f"{patient} registered. An invitation was sent to {patient.user.email}."
-        )
+        if patient.user.email:
+            sent = f"An invitation was sent to {patient.user.email}."
+        else:
+            sent = "No e-mail address: no login and no e-mail reminders until one is added."
+        messages.success(request, f"{patient} registered. {sent}")
         return redirect("clinic:patient-detail", pk=patient.pk)
     return render(request, "clinic/patient_form.html", {"form": form})
 
@@ -201,11 +211,37 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = access.get_patient_for_user(request.user, pk)
     _audit(request, patient, "view")
-    return render(
-        request,
-        "clinic/patient_detail.html",
-        {"patient": patient, "changes": selectors.patient_profile_changes(patient)},
-    )
+    return _render_patient_detail(request, patient, forms.PatientEmailForm())
+
+
+def _render_patient_detail(request, patient: Patient, email_form, status: int = 200):
+    context = {
+        "patient": patient,
+        "changes": selectors.patient_profile_changes(patient),
+        "email_form": email_form,
+    }
+    return render(request, "clinic/patient_detail.html", context, status=status)
+
+
+@require_POST
+@require_permission("clinic.change_patient")
+def patient_add_email(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff add the first e-mail address of a walk-in: the invitation is sent, once."""
+    patient = access.get_patient_for_user(request.user, pk, write=True)
+    form = forms.PatientEmailForm(request.POST)
+    if patient.user.email:
+        messages.info(request, f"{patient} already has an e-mail address.")
+        return redirect("clinic:patient-detail", pk=patient.pk)
+    if not form.is_valid():
+        return _render_patient_detail(request, patient, form, status=400)
+    try:
+        services.patient_add_email(patient=patient, email=form.cleaned_data["email"])
+    except services.EmailAlreadySet as exc:
+        messages.info(request, str(exc))
+    else:
+        _audit(request, patient, "change")
+        messages.success(request, f"An invitation was sent to {patient.user.email}.")
+    return redirect("clinic:patient-detail", pk=patient.pk)
 
 
 @require_permission("clinic.change_patient")

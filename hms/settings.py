@@ -68,6 +68,8 @@ HMS_BOOKING_MIN_NOTICE_MINUTES = env.int("BOOKING_MIN_NOTICE_MINUTES", default=6
 HMS_PATIENT_CANCEL_CUTOFF_MINUTES = env.int("PATIENT_CANCEL_CUTOFF_MINUTES", default=120)
 # Appointments still booked this long after their start become no-shows (a beat job); 0: off.
 HMS_NO_SHOW_AFTER_MINUTES = env.int("NO_SHOW_AFTER_MINUTES", default=0)
+# How long a freed slot offered to the first patient on the waitlist is held for them.
+WAITLIST_HOLD_MINUTES = env.int("WAITLIST_HOLD_MINUTES", default=30)
 # Where the site is reached, for links in e-mails sent by background jobs (no request there).
 HMS_BASE_URL = env.str("HMS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Phone numbers typed without a country code are read as numbers of this region.

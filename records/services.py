@@ -93,7 +93,8 @@ def visit_complete(
     record.full_clean()
     record.save()
     _write_items(*_changed_items(record, items, []), by, record._history_date)
-    outbox.enqueue("records.visit_summary_ready", record.pk, key=f"visit-summary:{record.pk}")
+    if appointment.patient.user.email:  # a walk-in without an address is told at the desk
+        outbox.enqueue("records.visit_summary_ready", record.pk, key=f"visit-summary:{record.pk}")
     return record
 
 

@@ -17,6 +17,8 @@ from records.models import VisitRecord
 def send_visit_summary_ready(record_id: int) -> None:
     """Tell the patient their visit summary is ready (no medical details in the e-mail)."""
     record = VisitRecord.objects.with_related().get(pk=record_id)
+    if not record.patient.user.email:
+        return None
     emails.send(
         "records/summary_ready",
         to=record.patient.user.email,

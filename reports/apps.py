@@ -14,6 +14,8 @@ DEFAULT_SCHEDULES = {
         {"minute": "0", "hour": "18"},
         {"kind": "day_before"},
     ),
+    # Waitlist offers not answered in time pass to the next patient waiting.
+    "Waitlist holds expiry": ("scheduling.tasks.expire_waitlist_holds", {"minute": "*"}, {}),
     "Monthly doctor reports": (
         "reports.tasks.send_monthly_reports",
         {"minute": "0", "hour": "6", "day_of_month": "1"},

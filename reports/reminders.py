@@ -36,9 +36,37 @@ def due_appointments(day: date, kind: str):
     )
 
 
+# Why a reminder was not sent to a patient registered without an e-mail address (a walk-in).
+# Reminders go by e-mail only: HMS has no SMS channel, so these patients get none.
+NO_EMAIL = "No e-mail address: patient has no reminder channel"
+
+
 def ledger_rows(day: date, kind: str) -> list[int]:
-    """Create (or find) the ledger row of every due appointment; return their ids."""
-    return [ensure_row(appointment=a, kind=KINDS[kind]).pk for a in due_appointments(day, kind)]
+    """Create (or find) the ledger row of every due appointment; return the ids of those to send.
+
+    Appointments of patients without an e-mail address get a row marked skipped, with the reason,
+    and are not returned; once an address is added, the next run sends as usual."""
+    ids = []
+    for appointment in due_appointments(day, kind):
+        row = ensure_row(appointment=appointment, kind=KINDS[kind])
+        if appointment.patient.user.email:
+            _unskip_no_email(row)
+            ids.append(row.pk)
+        else:
+            skip_no_email(row)
+    return ids
+
+
+def skip_no_email(row: SentNotification) -> None:
+    SentNotification.objects.filter(
+        pk=row.pk, status__in=[SentNotification.Status.PENDING, SentNotification.Status.FAILED]
+    ).update(status=SentNotification.Status.SKIPPED, last_error=NO_EMAIL)
+
+
+def _unskip_no_email(row: SentNotification) -> None:
+    SentNotification.objects.filter(
+        pk=row.pk, status=SentNotification.Status.SKIPPED, last_error=NO_EMAIL
+    ).update(status=SentNotification.Status.PENDING, last_error="")
 
 
 def send_reminder_email(appointment: Appointment, kind: str) -> None:

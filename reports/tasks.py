@@ -43,6 +43,9 @@ def send_reminder(notification_id: int) -> str:
             status=SentNotification.Status.SKIPPED, last_error="Appointment no longer active"
         )
         return "skipped"
+    if not appointment.patient.user.email:
+        reminders.skip_no_email(row)
+        return "skipped"
     kind = "same_day" if row.kind == SentNotification.Kind.REMINDER_SAME_DAY else "day_before"
     return deliver(row.pk, lambda: reminders.send_reminder_email(appointment, kind))
 

@@ -12,6 +12,7 @@ from clinic.models import Doctor, Patient
 from clinic.selectors import hospital_totals
 from reports.access import dashboard_url_for
 from scheduling.models import Appointment
+from scheduling.selectors import own_waitlist
 from scheduling.slots import day_bounds
 
 
@@ -96,6 +97,7 @@ def patient_dashboard(request: HttpRequest) -> HttpResponse:
         {
             "patient": patient,
             "upcoming": upcoming,
+            "waitlist_offers": own_waitlist(request.user)["offers"],
             "months": months,
             "chart_data": {
                 "perMonth": {

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from clinic.models import Doctor, Patient
 from hms.lib.request import parse_id
-from scheduling.models import Appointment, Leave
+from scheduling.models import Appointment, Leave, WaitlistEntry, WaitlistOffer
 
 HOURS_PERM = "scheduling.change_workinghours"  # staff changing hours and single slots
 LEAVE_PERM = "scheduling.change_leave"
@@ -117,3 +117,20 @@ def get_schedule_doctor(
     if user.has_perm("scheduling.manage_own_schedule"):
         return get_object_or_404(Doctor.objects.with_related(), user=user, removed_at__isnull=True)
     raise PermissionDenied
+
+
+def get_waitlist_entry_for_user(user, pk: int) -> WaitlistEntry:
+    """A waitlist entry of the patient's own (or, for staff, anyone's); 404 for everyone else."""
+    entry = get_object_or_404(WaitlistEntry.objects.with_related(), pk=pk)
+    if is_scheduling_staff(user) or entry.patient.user_id == user.pk:
+        return entry
+    raise Http404
+
+
+def get_offer_for_user(user, token: str) -> WaitlistOffer:
+    """The offer its e-mail link names, for its patient (or staff); 404 for everyone else, so a
+    link seen by someone else tells them nothing."""
+    offer = get_object_or_404(WaitlistOffer.objects.with_related(), token=token)
+    if is_scheduling_staff(user) or offer.entry.patient.user_id == user.pk:
+        return offer
+    raise Http404

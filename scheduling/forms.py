@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
 
-from clinic.models import Patient
+from clinic.models import Department, Doctor, Patient
 from hms.lib.formsets import CompleteFormSetMixin
-from scheduling.models import Holiday, WorkingHours
+from scheduling.models import Holiday, WaitlistEntry, WorkingHours
 from scheduling.slots import Slot, is_sane_day, parse_slot_key
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SlotForm(forms.Form):
@@ -192,3 +193,49 @@ class QueueBookingForm(forms.Form):
             raise forms.ValidationError("This patient's account is inactive.")
         self.patient = patient
         return email
+
+
+class WaitlistJoinForm(forms.Form):
+    """Wait for a doctor (or any doctor of a department) between two dates."""
+
+    LONGEST = timedelta(days=90)
+
+    doctor = forms.ModelChoiceField(
+        Doctor.objects.none(),
+        required=False,
+        empty_label="Any doctor of the department",
+        help_text="Leave on “Any doctor” to take the first free time in the department.",
+    )
+    department = forms.ModelChoiceField(
+        Department.objects.none(),
+        required=False,
+        empty_label="Choose a department",
+        help_text="Needed only for “Any doctor of the department”.",
+    )
+    first_day = forms.DateField(label="From", widget=DATE_WIDGET)
+    last_day = forms.DateField(label="Until", widget=DATE_WIDGET)
+    time_of_day = forms.ChoiceField(
+        label="Time of day",
+        choices=WaitlistEntry.TimeOfDay.choices,
+        initial=WaitlistEntry.TimeOfDay.ANY,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["doctor"].queryset = Doctor.objects.bookable().with_related()
+        self.fields["department"].queryset = Department.objects.active()
+
+    def clean(self):
+        data = super().clean()
+        doctor, department = data.get("doctor"), data.get("department")
+        if doctor is None and department is None and "doctor" not in self.errors:
+            self.add_error("department", "Choose a doctor, or a department for any of its doctors.")
+        first, last, today = data.get("first_day"), data.get("last_day"), timezone.localdate()
+        if first and first < today:
+            self.add_error("first_day", "Choose today or a later date.")
+        if first and last and last < first:
+            self.add_error("last_day", "The last day must be on or after the first.")
+        elif first and last and last - first > self.LONGEST:
+            self.add_error("last_day", "Wait for at most 90 days at a time.")
+        return data

@@ -326,3 +326,6 @@ class AppointmentEvent(models.Model):
     @property
     def actor_name(self) -> str:
         return self.actor.get_full_name() if self.actor else "the system"
+
+
+from scheduling.waitlist_models import WaitlistEntry, WaitlistOffer  # noqa: E402, F401

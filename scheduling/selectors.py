@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from clinic.models import Doctor
 from scheduling import slots
-from scheduling.models import Appointment, Holiday, Leave, SlotOverride, WorkingHours
+from scheduling.models import (
+    Appointment,
+    Holiday,
+    Leave,
+    SlotOverride,
+    WaitlistEntry,
+    WaitlistOffer,
+    WorkingHours,
+)
 
 
 def attention_detail(appointment: Appointment) -> str:
@@ -293,3 +303,49 @@ def waiting_now(day_appointments: list[Appointment], *, now=None) -> list[dict]:
     waiting = [a for a in day_appointments if a.status == Appointment.Status.CHECKED_IN]
     waiting.sort(key=lambda a: (a.checked_in_at is None, a.checked_in_at or now, a.start))
     return [{"a": a, "waiting": waiting_minutes(a, now)} for a in waiting]
+
+
+# --- The waitlist ---------------------------------------------------------------------------
+
+
+class LiveOffer(NamedTuple):
+    token: str
+    start: datetime
+    expires_at: datetime
+    doctor_name: str
+
+
+def own_waitlist(user) -> dict:
+    """A patient's waiting entries, each with the offer open to it now (`live_offer`), and those
+    offers (one query: an entry has at most one live offer)."""
+    live = WaitlistOffer.objects.live().filter(entry=OuterRef("pk")).order_by()
+    fields = {
+        "offer_token": "token",
+        "offer_start": "start",
+        "offer_expires_at": "expires_at",
+        "offer_doctor_first": "doctor__user__first_name",
+        "offer_doctor_last": "doctor__user__last_name",
+    }
+    entries = list(
+        WaitlistEntry.objects.current()
+        .with_related()
+        .filter(patient__user=user)
+        .annotate(**{name: Subquery(live.values(field)[:1]) for name, field in fields.items()})
+    )
+    for entry in entries:
+        entry.live_offer = None
+        if entry.offer_token:
+            name = f"Dr {entry.offer_doctor_first} {entry.offer_doctor_last}".strip()
+            entry.live_offer = LiveOffer(
+                entry.offer_token, entry.offer_start, entry.offer_expires_at, name
+            )
+    offers = sorted((e.live_offer for e in entries if e.live_offer), key=lambda o: o.start)
+    return {"entries": entries, "offers": offers}
+
+
+def waitlist_overview(*, offers: int = 50) -> dict:
+    """For staff: everyone waiting, in line order, and the latest offers with their outcome."""
+    return {
+        "entries": list(WaitlistEntry.objects.current().with_related()),
+        "offers": list(WaitlistOffer.objects.with_related()[:offers]),
+    }

@@ -1,6 +1,7 @@
 """The slot engine: a doctor's free slots for a range of dates.
 
-free = working hours − holidays − overrides(off) + overrides(on) − leave − active appointments,
+free = working hours − holidays − overrides(off) + overrides(on) − leave − active appointments
+− waitlist holds (a freed slot held for the patient it is offered to: free for them only),
 computed on wall-clock times in the hospital's zone and returned as aware datetimes. A slot on a
 DST change keeps its wall-clock start (09:00 stays 09:00); a wall-clock time that does not exist
 that day (the spring-forward gap) is skipped and one that happens twice (the autumn fold) is
@@ -16,10 +17,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from clinic.models import Doctor
+from clinic.models import Doctor, Patient
 from hms.lib import cached
 from hms.lib.request import is_sane_day
-from scheduling.models import Appointment, Holiday, Leave, SlotOverride, WorkingHours
+from scheduling.models import (
+    Appointment,
+    Holiday,
+    Leave,
+    SlotOverride,
+    WaitlistOffer,
+    WorkingHours,
+)
 
 CACHE_TTL = 60 * 10
 
@@ -117,15 +125,18 @@ def default_starts(doctor: Doctor, day: date) -> set[datetime]:
     return _utc_starts(day, hours, doctor.slot_minutes)
 
 
-def compute_slots(doctor: Doctor, first_day: date, last_day: date) -> dict[date, list[Slot]]:
-    """All free slots, ignoring "now" (see free_slots), without any cache. 5 queries."""
+def compute_slots(
+    doctor: Doctor, first_day: date, last_day: date, *, holder: Patient | None = None
+) -> dict[date, list[Slot]]:
+    """All free slots, ignoring "now" (see free_slots), without any cache. 5 queries. Slots held
+    for a waitlist offer are busy, except those held for `holder`."""
     range_start, _ = day_bounds(first_day)
     _, range_end = day_bounds(last_day)
     length = timedelta(minutes=doctor.slot_minutes)
     hours_by_day = _hours_by_weekday(doctor)
     holidays = _holidays_between(first_day, last_day)
     overrides = _overrides_between(doctor, range_start, range_end)
-    busy = _busy_between(doctor, range_start, range_end)
+    busy = _busy_between(doctor, range_start, range_end, holder)
     result: dict[date, list[Slot]] = {}
     day = first_day
     while day <= last_day:
@@ -163,12 +174,21 @@ def _overrides_between(doctor: Doctor, start: datetime, end: datetime) -> dict[d
 
 
 def _busy_between(
-    doctor: Doctor, start: datetime, end: datetime
+    doctor: Doctor, start: datetime, end: datetime, holder: Patient | None = None
 ) -> list[tuple[datetime, datetime]]:
-    """(start, end) of the doctor's leave and active appointments in [start, end) (2 queries)."""
+    """(start, end) of the doctor's leave, live waitlist holds (but `holder`'s) and active
+    appointments in [start, end) (2 queries: leave and holds are read in one)."""
     leave = Leave.objects.filter(doctor=doctor, start__lt=end, end__gt=start)
+    holds = WaitlistOffer.objects.live().filter(doctor=doctor, start__lt=end, end__gt=start)
+    if holder is not None:
+        holds = holds.exclude(entry__patient=holder)
+    closed = (
+        leave.order_by()
+        .values_list("start", "end")
+        .union(holds.order_by().values_list("start", "end"), all=True)
+    )
     appointments = Appointment.objects.occupying().filter(doctor=doctor).overlapping(start, end)
-    return list(leave.values_list("start", "end")) + list(appointments.values_list("start", "end"))
+    return list(closed) + list(appointments.values_list("start", "end"))
 
 
 def _offered_starts(
@@ -201,13 +221,17 @@ def free_slots(
     *,
     now: datetime | None = None,
     use_cache: bool = True,
+    patient: Patient | None = None,
 ) -> dict[date, list[Slot]]:
-    """Bookable slots per date: inside the horizon and not sooner than the minimum notice."""
+    """Bookable slots per date: inside the horizon and not sooner than the minimum notice. With
+    `patient`, the slots held for them (a waitlist offer) are free too."""
     earliest, horizon_end = booking_window(now)
     last_day = min(last_day, horizon_end)
     if last_day < first_day:
         return {}
-    if use_cache:
+    if patient is not None and holds_for(patient, doctor):
+        computed = compute_slots(doctor, first_day, last_day, holder=patient)
+    elif use_cache:
         # slot_minutes in the key: a changed appointment length is seen at once.
         key = f"{doctor.slot_minutes}:{first_day.isoformat()}:{last_day.isoformat()}"
         computed = cached.cached(
@@ -221,10 +245,22 @@ def free_slots(
     return {day: [s for s in slots if s.start >= earliest] for day, slots in computed.items()}
 
 
-def is_free(doctor: Doctor, start: datetime, *, now: datetime | None = None) -> bool:
-    """Whether `start` is an offered slot right now, straight from the database (no cache)."""
+def holds_for(patient: Patient, doctor: Doctor) -> bool:
+    """Whether a slot of `doctor` is held for `patient` now (1 query)."""
+    return WaitlistOffer.objects.live().filter(doctor=doctor, entry__patient=patient).exists()
+
+
+def is_free(
+    doctor: Doctor,
+    start: datetime,
+    *,
+    now: datetime | None = None,
+    patient: Patient | None = None,
+) -> bool:
+    """Whether `start` is an offered slot right now (for `patient`, counting the slots held for
+    them as free), straight from the database (no cache)."""
     day = timezone.localdate(start)
-    slots = free_slots(doctor, day, day, now=now, use_cache=False).get(day, [])
+    slots = free_slots(doctor, day, day, now=now, use_cache=False, patient=patient).get(day, [])
     return any(slot.start == start for slot in slots)
 
 

@@ -1,16 +1,18 @@
-"""E-mails about appointments (outbox handlers, run by a worker after the change committed) and
-the no-show job (celery beat)."""
+"""E-mails about appointments and the waitlist's offers (outbox handlers, run by a worker after
+the change committed), the no-show job and the job that expires waitlist holds (celery beat)."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from hms.lib import emails, outbox
-from scheduling.models import Appointment
+from scheduling import services
+from scheduling.models import Appointment, WaitlistOffer
 
 SUBJECTS = {
     "booked": "Appointment confirmed",
@@ -59,6 +61,8 @@ def _context(kind: str, appointment: Appointment) -> dict:
 def send_patient_email(kind: str, appointment_id: int) -> None:
     """Confirmation, move or cancellation, with an .ics (a move also cancels the old entry)."""
     appointment = Appointment.objects.with_actors().get(pk=appointment_id)
+    if not appointment.patient.user.email:
+        return
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
     attachments = [("appointment.ics", ics_for(appointment, method=method), "text/calendar")]
     if kind == "rescheduled" and appointment.rescheduled_from_id:
@@ -92,3 +96,36 @@ def mark_no_shows() -> int:
     from scheduling import services
 
     return services.appointments_mark_no_shows()
+
+
+@outbox.handler("scheduling.waitlist_offer")
+def offer_freed_time(doctor_id: int, start: str, end: str) -> None:
+    """Offer the freed time to the first matching patients on the waitlist."""
+    services.offer_freed_time(
+        doctor_id=doctor_id, start=datetime.fromisoformat(start), end=datetime.fromisoformat(end)
+    )
+
+
+@outbox.handler("scheduling.waitlist_offer_email")
+def send_waitlist_offer(offer_id: int) -> None:
+    """The e-mail of an offer: the time, how long it is held, and the link to answer it."""
+    offer = WaitlistOffer.objects.with_related().get(pk=offer_id)
+    if not offer.entry.patient.user.email:
+        return  # no address on file: the banner and the staff waitlist page show the offer
+    emails.send(
+        "scheduling/waitlist_offer",
+        to=offer.entry.patient.user.email,
+        subject="An earlier appointment is free for you",
+        context={
+            "offer": offer,
+            "local_start": timezone.localtime(offer.start),
+            "local_expiry": timezone.localtime(offer.expires_at),
+            "url": settings.HMS_BASE_URL + reverse("scheduling:waitlist-offer", args=[offer.token]),
+        },
+    )
+
+
+@shared_task
+def expire_waitlist_holds() -> int:
+    """Every minute (celery beat): offers not answered in time pass to the next in line."""
+    return services.waitlist_expire_holds()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling.views import appointments, availability, booking, queue, schedule
+from scheduling.views import appointments, availability, booking, queue, schedule, waitlist
 
 app_name = "scheduling"
 
@@ -35,6 +35,15 @@ urlpatterns = [
     path("availability/leave/<int:pk>/delete/", availability.leave_delete, name="leave-delete"),
     path("availability/slots/", availability.slot_grid, name="slot-grid"),
     path("availability/slots/toggle/", availability.slot_toggle, name="slot-toggle"),
+    path("waitlist/", waitlist.waitlist, name="waitlist"),
+    path("waitlist/join/", waitlist.waitlist_join, name="waitlist-join"),
+    path("waitlist/<int:pk>/leave/", waitlist.waitlist_leave, name="waitlist-leave"),
+    path("waitlist/offers/<slug:token>/", waitlist.waitlist_offer, name="waitlist-offer"),
+    path(
+        "waitlist/offers/<slug:token>/<slug:action>/",
+        waitlist.waitlist_offer_answer,
+        name="waitlist-offer-answer",
+    ),
     path("holidays/", availability.holidays, name="holidays"),
     path("holidays/<int:pk>/delete/", availability.holiday_delete, name="holiday-delete"),
 ]

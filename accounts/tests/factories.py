@@ -25,7 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def verified_email(self, create, extracted, **kwargs):
-        if create and extracted is not False:
+        if create and extracted is not False and self.email:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 

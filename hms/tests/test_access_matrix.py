@@ -18,7 +18,15 @@ from clinic.tests.factories import DepartmentFactory, DoctorFactory
 from records.models import Export, VisitRecord
 from records.tests.factories import VisitRecordFactory
 from scheduling import services
-from scheduling.models import Appointment, Holiday, Leave, SlotOverride, WorkingHours
+from scheduling.models import (
+    Appointment,
+    Holiday,
+    Leave,
+    SlotOverride,
+    WaitlistEntry,
+    WaitlistOffer,
+    WorkingHours,
+)
 from scheduling.tests.conftest import next_weekday_slot
 from scheduling.tests.factories import AppointmentFactory
 
@@ -61,6 +69,7 @@ MATRIX = {
     "clinic:patient-create":               (None,                    "  L 403 403 403 403 403 200 200", "  L 403 403 403 403 403 200 200"),
     "clinic:patient-detail":               ('patient',               "  L 403 403 403 403 403 200 200", "  L 405 405 405 405 405 405 405"),
     "clinic:patient-edit":                 ('patient',               "  L 403 403 403 403 403 200 200", "  L 403 403 403 403 403 200 200"),
+    "clinic:patient-email":                ('patient',               "  L 405 405 405 405 405 405 405", "  L 403 403 403 403 403 302 302"),
     "clinic:patient-list":                 (None,                    "  L 403 403 403 403 403 200 200", "  L 405 405 405 405 405 405 405"),
     "clinic:patient-toggle":               ('patient',               "  L 403 403 403 403 403 200 200", "  L 403 403 403 403 403 302 302"),
     "healthz":                             (None,                    "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
@@ -112,6 +121,11 @@ MATRIX = {
     "scheduling:reschedule":               ('appointment',           "  L 200 404 200 404 404 200 200", "  L 200 404 200 404 404 200 200"),
     "scheduling:slot-grid":                (None,                    "  L 403 403 200 200 200 302 403", "  L 405 405 405 405 405 405 405"),
     "scheduling:slot-toggle":              (None,                    "  L 405 405 405 405 405 405 405", "  L 403 403 302 302 302 302 403"),
+    "scheduling:waitlist":                 (None,                    "  L 403 403 403 403 403 200 200", "  L 405 405 405 405 405 405 405"),
+    "scheduling:waitlist-join":            (None,                    "  L 200 200 403 403 403 403 403", "  L 200 200 403 403 403 403 403"),
+    "scheduling:waitlist-leave":           ('waitlist-entry',        "  L 405 405 405 405 405 405 405", "  L 302 404 404 404 404 302 302"),
+    "scheduling:waitlist-offer":           ('offer',                 "  L 200 404 404 404 404 200 200", "  L 405 405 405 405 405 405 405"),
+    "scheduling:waitlist-offer-answer":    ('offer-accept',          "  L 405 405 405 405 405 405 405", "  L 302 404 404 404 404 302 302"),
 }
 # fmt: on
 
@@ -167,6 +181,14 @@ def world(patient, doctor, colleague):
     leave = Leave.objects.create(
         doctor=profile, start=next_weekday_slot(15), end=next_weekday_slot(16)
     )
+    entry = WaitlistEntry.objects.create(
+        patient=p, doctor=profile, first_day=timezone.localdate(), last_day=timezone.localdate()
+        + timedelta(days=7),
+    )  # fmt: skip
+    offer = WaitlistOffer.objects.create(
+        entry=entry, doctor=profile, start=next_weekday_slot(11), end=next_weekday_slot(11)
+        + timedelta(minutes=profile.slot_minutes), expires_at=now + timedelta(minutes=30),
+    )  # fmt: skip
     hours = profile.working_hours.first()
     override = profile.slot_overrides.create(start=next_weekday_slot(12), available=False)
     return {
@@ -184,6 +206,9 @@ def world(patient, doctor, colleague):
         "hours": [hours.pk],
         "hours-version": [hours.pk, hours.history.first().history_id],
         "override": [override.pk],
+        "waitlist-entry": [entry.pk],
+        "offer": [offer.token],
+        "offer-accept": [offer.token, "accept"],
         "patient-version": [p.pk, p.history.earliest().history_id],
         "record-version": [record.pk, record.history.get().history_id],
     }

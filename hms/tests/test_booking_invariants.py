@@ -9,7 +9,10 @@ on and off, change working hours, and let the clock run. After every step:
   overlap;
 - no slot the engine offers (through its cache, as patients see it) overlaps an occupying
   appointment, a leave or a holiday, and the cached answer equals a fresh computation;
-- a rule books an offered slot for a patient who has no appointments: it must succeed at once.
+- a rule books an offered slot for a patient who has no appointments: it must succeed at once;
+- two patients wait on the waitlist (one for a doctor, one for the department): freed time is
+  offered to them and held; a held slot is never offered to anyone else, and the holders accept
+  or decline.
 
 Each example runs inside one transaction that is rolled back at the end; the services' on-commit
 work (cache invalidation, e-mails) runs as it would after a real commit. It runs on whichever
@@ -39,7 +42,7 @@ from accounts.tests.factories import admin_user
 from clinic.tests.factories import DoctorFactory, PatientFactory
 from records import services as records_services
 from scheduling import services, slots
-from scheduling.models import Appointment, Holiday, Leave
+from scheduling.models import Appointment, Holiday, Leave, WaitlistOffer
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +84,16 @@ class BookingMachine(RuleBasedStateMachine):
             self._set_hours(doctor, HOURS_PRESETS[0])
         self.patients = [PatientFactory() for _ in range(3)]
         self.newcomer = PatientFactory()  # never booked by a rule: "a fresh patient"
+        self.waiters = [PatientFactory() for _ in range(2)]  # on the waitlist only
+        for waiter, wanted in zip(
+            self.waiters,
+            [{"doctor": self.doctors[0]}, {"department": self.doctors[1].department}],
+            strict=True,
+        ):
+            services.waitlist_join(
+                patient=waiter, by=waiter.user, first_day=self.first_day,
+                last_day=self._day(DAYS - 1), **wanted,
+            )  # fmt: skip
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -306,7 +319,25 @@ class BookingMachine(RuleBasedStateMachine):
         except _Rollback:
             pass
 
+    @rule(index=st.integers(0, 5), accept=st.booleans())
+    def waiter_answers_an_offer(self, index, accept):
+        offer = self._pick(WaitlistOffer.objects.filter(status="offered"), index)
+        if offer is None:
+            return
+        if accept:
+            # Holds expire on the real clock (the machine's runs ahead of it): accepted "now".
+            by = offer.entry.patient.user
+            self._run(lambda: services.waitlist_offer_accept(offer=offer, by=by))
+        else:
+            self._run(lambda: services.waitlist_offer_decline(offer=offer))
+
     # --- invariants ---------------------------------------------------------------------------
+
+    @invariant()
+    def held_slots_are_offered_to_their_holder_only(self):
+        for offer in WaitlistOffer.objects.live().select_related("entry__patient"):
+            others = self._offered(offer.doctor).get(timezone.localdate(offer.start), [])
+            assert offer.start not in [s.start for s in others], "a held slot offered to all"
 
     @invariant()
     def occupying_appointments_never_overlap(self):

@@ -29,6 +29,15 @@ from scheduling.services.availability import (
     working_hours_edit_one,
     working_hours_save,
 )
+from scheduling.services.waitlist import (
+    OfferGone,
+    offer_freed_time,
+    waitlist_expire_holds,
+    waitlist_join,
+    waitlist_leave,
+    waitlist_offer_accept,
+    waitlist_offer_decline,
+)
 
 __all__ = [
     "ACTION_PHRASES",
@@ -36,6 +45,7 @@ __all__ = [
     "PATIENT_BUSY",
     "SLOT_TAKEN",
     "NotAllowed",
+    "OfferGone",
     "PatientBusy",
     "SchedulingError",
     "SlotTaken",
@@ -50,9 +60,15 @@ __all__ = [
     "holiday_delete",
     "leave_add",
     "leave_delete",
+    "offer_freed_time",
     "override_clear",
     "override_toggle",
     "slots_switch_days",
+    "waitlist_expire_holds",
+    "waitlist_join",
+    "waitlist_leave",
+    "waitlist_offer_accept",
+    "waitlist_offer_decline",
     "working_hours_edit_one",
     "working_hours_save",
 ]

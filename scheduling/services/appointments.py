@@ -24,6 +24,7 @@ from scheduling import slots
 from scheduling.models import (
     Appointment,
     AppointmentEvent,
+    WaitlistEntry,
 )
 
 logger = logging.getLogger(__name__)
@@ -116,11 +117,21 @@ def slots_changed(doctor_id: int) -> None:
     cached.invalidate(slots.doctor_family(doctor_id))
 
 
+def time_freed(doctor_id: int, start: datetime, end: datetime) -> None:
+    """Offer the doctor's time from `start` to `end`, freed by this transaction, to the waitlist
+    (by a worker after commit: scheduling/services/waitlist.py), if anyone is waiting."""
+    if not WaitlistEntry.objects.waiting().exists():
+        return
+    outbox.enqueue("scheduling.waitlist_offer", doctor_id, start.isoformat(), end.isoformat())
+
+
 def _notify(kind: str, appointment: Appointment, *, by: User) -> None:
     """Record the e-mails a booking, move or cancellation causes, in its transaction (sent by a
     worker after commit, each once: scheduling/tasks.py)."""
     key = f"appointment:{appointment.pk}:{kind}"
-    outbox.enqueue("scheduling.patient_email", kind, appointment.pk, key=f"{key}:patient")
+    # A patient registered without an e-mail address (a walk-in) gets no confirmation e-mail.
+    if appointment.patient.user.email:
+        outbox.enqueue("scheduling.patient_email", kind, appointment.pk, key=f"{key}:patient")
     if kind in ("cancelled", "rescheduled") and by.pk == appointment.patient.user_id:
         outbox.enqueue("scheduling.doctor_notice", kind, appointment.pk, key=f"{key}:doctor")
 
@@ -140,7 +151,7 @@ def _insert_appointment(
         raise SlotUnavailable(f"{doctor.display_name} cannot be booked at the moment.")
     if not patient.is_active:
         raise NotAllowed("This patient's account is inactive.")
-    if not slots.is_free(doctor, start, now=now):
+    if not slots.is_free(doctor, start, now=now, patient=patient):
         raise SlotUnavailable(
             "This time is not offered: it may be past, too soon, outside the doctor's hours, "
             "on leave or a holiday, or already booked. Please pick a slot from the list."
@@ -251,6 +262,7 @@ def appointment_reschedule(
         _event(new, actor=by, action="booked", from_status="", reason="Rescheduled")
         slots_changed(old.doctor_id)
         slots_changed(new_doctor.pk)
+        time_freed(old.doctor_id, old.start, old.end)
         _notify("rescheduled", new, by=by)
         return new
 
@@ -285,6 +297,7 @@ def appointment_transition(
         locked.cancel_reason = reason.strip()
         fields += ["cancelled_by", "cancelled_at", "cancel_reason"]
         slots_changed(locked.doctor_id)
+        time_freed(locked.doctor_id, locked.start, locked.end)
         if notify:
             _notify("cancelled", locked, by=by)
     locked.save(update_fields=fields)

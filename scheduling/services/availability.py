@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +22,7 @@ from scheduling.services.appointments import (
     SchedulingError,
     appointments_cancel_many,
     slots_changed,
+    time_freed,
 )
 
 # --- Availability -------------------------------------------------------------------------
@@ -100,7 +101,14 @@ def working_hours_save(
         hours.full_clean()
         hours.save()
     slots_changed(doctor.pk)
+    _bookable_time_freed(doctor)
     return saved
+
+
+def _bookable_time_freed(doctor: Doctor) -> None:
+    """Hours changed: the waitlist is offered whatever of the bookable days is free."""
+    earliest, last_day = slots.booking_window()
+    time_freed(doctor.pk, earliest, slots.day_bounds(last_day)[1])
 
 
 @transaction.atomic
@@ -108,6 +116,8 @@ def override_toggle(*, doctor: Doctor, start: datetime, available: bool) -> Slot
     """Switch one slot on or off. Returns the override row (None when back to the default)."""
     SlotOverride.objects.filter(doctor=doctor, start=start).delete()
     slots_changed(doctor.pk)
+    if available:
+        time_freed(doctor.pk, start, start + timedelta(minutes=doctor.slot_minutes))
     day = timezone.localdate(start)
     default = start in slots.default_starts(doctor, day)
     if available == default:
@@ -150,6 +160,9 @@ def override_clear(*, override: SlotOverride) -> None:
     doctor_id = override.doctor_id
     override.delete()
     slots_changed(doctor_id)
+    if not override.available:
+        length = timedelta(minutes=override.doctor.slot_minutes)
+        time_freed(doctor_id, override.start, override.start + length)
 
 
 @transaction.atomic
@@ -180,6 +193,7 @@ def leave_delete(*, leave: Leave) -> None:
     doctor_id = leave.doctor_id
     leave.delete()
     slots_changed(doctor_id)
+    time_freed(doctor_id, leave.start, leave.end)
 
 
 @transaction.atomic
@@ -201,3 +215,6 @@ def holiday_add(
 def holiday_delete(*, holiday: Holiday) -> None:
     holiday.delete()
     cached.invalidate(slots.ALL_DOCTORS)
+    start, end = slots.day_bounds(holiday.date)
+    for doctor_id in Doctor.objects.bookable().values_list("pk", flat=True):
+        time_freed(doctor_id, start, end)

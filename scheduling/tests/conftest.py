@@ -25,6 +25,13 @@ def open_doctor(doctor):
 
 
 @pytest.fixture
+def run_outbox(django_capture_on_commit_callbacks):
+    """Run what the outbox publishes after commit (a waitlist offer, an e-mail) as a worker
+    would: `with run_outbox(): ...`."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def slot():
     return next_weekday_slot()
 

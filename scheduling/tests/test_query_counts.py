@@ -43,7 +43,7 @@ def _add_appointments(doctor, patient_user, n, first_day=0):
         ("doctor", "scheduling:doctor-day", 6),
         ("doctor", "scheduling:doctor-week", 6),
         ("doctor", "scheduling:my-appointments", 7),
-        ("patient", "scheduling:my-appointments", 7),
+        ("patient", "scheduling:my-appointments", 8),  # + the waitlist and its offers
         ("hospital_admin", "scheduling:appointment-list", 8),
     ],
 )

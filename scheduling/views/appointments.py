@@ -88,7 +88,8 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         title="Cancel appointment",
         question=f"Cancel {date_format(localtime(appointment.start), 'l j F Y, H:i')} with "
         f"{appointment.doctor.display_name} for {appointment.patient}?",
-        consequences=["The time becomes free for others at once."],
+        consequences=["The time becomes free for others at once (patients on the waitlist "
+                      "are offered it first)."],
         form=form, button="Cancel appointment", keep_label="Keep it",
         back=reverse("scheduling:appointment-detail", args=[pk]), back_label="Appointment",
     ))  # fmt: skip
@@ -98,12 +99,16 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def my_appointments(request: HttpRequest) -> HttpResponse:
     """A patient's (or a doctor's) own appointments: upcoming first, then the past."""
     upcoming, past = selectors.own_appointments(access.get_own_appointments(request.user))
+    own_waitlist = {"entries": [], "offers": []}
+    if request.user.has_perm("scheduling.book_own_appointment"):
+        own_waitlist = selectors.own_waitlist(request.user)
     return render(
         request,
         "scheduling/my_appointments.html",
         {
             "upcoming": [(a, a.actions_for(request.user)) for a in upcoming],
             "past": Paginator(past, 20).get_page(request.GET.get("page")),
+            "waitlist": own_waitlist,
         },
     )
 

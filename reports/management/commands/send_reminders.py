@@ -29,14 +29,19 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(due)} appointment(s) on {day} without a {kind} reminder.")
         if dry_run:
             for appointment in due:
-                self.stdout.write(
-                    f"  would remind {appointment.patient.user.email} "
-                    f"({timezone.localtime(appointment.start):%H:%M})"
+                address = appointment.patient.user.email
+                action = (
+                    f"would remind {address}" if address else f"would skip ({reminders.NO_EMAIL})"
                 )
+                self.stdout.write(f"  {action} ({timezone.localtime(appointment.start):%H:%M})")
             return
-        counts = {"sent": 0, "skipped": 0, "failed": 0}
+        counts = {"sent": 0, "skipped": 0, "failed": 0, "no_email": 0}
         for appointment in due:
             row = SentNotification.objects.get(pk=reminders.ledger_rows_for(appointment, kind))
+            if not appointment.patient.user.email:
+                reminders.skip_no_email(row)
+                counts["no_email"] += 1
+                continue
             try:
                 result = deliver(
                     row.pk, lambda a=appointment: reminders.send_reminder_email(a, kind)
@@ -50,7 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Sent {counts['sent']}, already sent {counts['skipped']}, "
-                f"failed {counts['failed']}."
+                f"failed {counts['failed']}, no e-mail address {counts['no_email']}."
             )
         )
 
