@@ -176,23 +176,34 @@ class QueueBookingForm(forms.Form):
     """Whom the front desk books into a doctor's next free slot today (the slot itself travels
     beside the form: when it is taken meanwhile the page offers the next one)."""
 
-    patient_email = forms.EmailField(
-        label="Patient's e-mail address",
-        error_messages={"required": "Enter the e-mail address of a registered patient."},
+    patient = forms.CharField(
+        label="Patient",
+        max_length=200,
+        help_text="Name, phone, date of birth or e-mail address: enough to find one patient.",
+        error_messages={"required": "Enter the patient's name, phone, date of birth or e-mail."},
     )
     reason = forms.CharField(max_length=500, required=False, label="Reason for the visit")
 
-    def clean_patient_email(self) -> str:
-        email = self.cleaned_data["patient_email"]
-        patient = Patient.objects.with_related().filter(user__email__iexact=email).first()
-        if patient is None:
+    def clean_patient(self) -> str:
+        """One registered patient found by the staff search (a walk-in may have no e-mail)."""
+        text = " ".join(self.cleaned_data["patient"].split())
+        found = Patient.objects.with_related().order_by("user__last_name", "user__first_name", "pk")
+        exact = found.filter(user__email__iexact=text) if "@" in text else found.none()
+        matches = list(exact[:1]) or list(found.search(text)[:6])
+        if not matches:
             raise forms.ValidationError(
-                "No patient is registered with this e-mail address: register them first."
+                f"No patient matches “{text}”: check it, or register the patient first."
             )
-        if not patient.is_active:
+        if len(matches) > 1:
+            shown = "; ".join(f"{p}, born {p.date_of_birth:%d/%m/%Y}" for p in matches[:5])
+            more = " and more" if len(matches) > 5 else ""
+            raise forms.ValidationError(
+                f"Several patients match ({shown}{more}): add the date of birth or phone."
+            )
+        if not matches[0].is_active:
             raise forms.ValidationError("This patient's account is inactive.")
-        self.patient = patient
-        return email
+        self.patient = matches[0]
+        return text
 
 
 class WaitlistJoinForm(forms.Form):

@@ -1,7 +1,7 @@
 """Today's queue (/scheduling/queue/): contents, grouping, counts, filters, waiting times, each
 button, booking a doctor's next free slot, the polling fragment and its query count."""
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -223,7 +223,7 @@ def test_book_next_free_slot_shows_the_time_and_books_it_after_confirmation(
 
     page = client.get(url)
     slot = page.context["slot"]
-    response = client.post(url, {"slot": slot.key, "patient_email": "WALK.IN@example.com"})
+    response = client.post(url, {"slot": slot.key, "patient": "WALK.IN@example.com"})
 
     assert timezone.localtime(slot.start).hour == 12  # 11:00 now, one hour's notice
     assert response.url == QUEUE + f"?doctor={day['brown'].pk}"
@@ -240,11 +240,11 @@ def test_book_next_free_slot_with_an_unknown_patient_says_so_next_to_the_field(
     slot = client.get(url).context["slot"]
     before = Appointment.objects.count()
 
-    response = client.post(url, {"slot": slot.key, "patient_email": "nobody@example.com"})
+    response = client.post(url, {"slot": slot.key, "patient": "nobody@example.com"})
 
     assert response.status_code == 200
-    assert response.context["form"].errors["patient_email"] == [
-        "No patient is registered with this e-mail address: register them first."
+    assert response.context["form"].errors["patient"] == [
+        "No patient matches “nobody@example.com”: check it, or register the patient first."
     ]
     assert 'aria-invalid="true"' in response.content.decode()
     assert Appointment.objects.count() == before
@@ -257,7 +257,7 @@ def test_book_next_free_slot_taken_meanwhile_offers_the_next_one(client, front_d
     slot = client.get(url).context["slot"]
     AppointmentFactory(doctor=day["brown"], start=slot.start, end=slot.end)  # someone was faster
 
-    response = client.post(url, {"slot": slot.key, "patient_email": walk_in.user.email})
+    response = client.post(url, {"slot": slot.key, "patient": walk_in.user.email})
 
     assert response.status_code == 200
     assert "That time was just taken" in response.content.decode()
@@ -271,9 +271,43 @@ def test_book_next_free_slot_for_a_patient_busy_at_that_time(client, front_desk,
     slot = client.get(url).context["slot"]
     busy = day["later"].patient  # with Dr Adams at 12:00
 
-    response = client.post(url, {"slot": slot.key, "patient_email": busy.user.email})
+    response = client.post(url, {"slot": slot.key, "patient": busy.user.email})
 
-    assert response.context["form"].errors["patient_email"] == [
+    assert response.context["form"].errors["patient"] == [
         "The patient already has an appointment at this time."
     ]
     assert busy.appointments.count() == 1
+
+
+def test_book_next_free_slot_for_a_walk_in_without_e_mail_found_by_phone(client, front_desk, day):
+    client.force_login(front_desk)
+    url = reverse("scheduling:queue-book", args=[day["brown"].pk])
+    walk_in = PatientFactory(user__email=None, phone="+447700900555")
+    slot = client.get(url).context["slot"]
+
+    response = client.post(url, {"slot": slot.key, "patient": "07700 900555"})
+
+    assert response.status_code == 302
+    assert Appointment.objects.get(patient=walk_in).start == slot.start
+
+
+def test_book_next_free_slot_asks_to_tell_namesakes_apart(client, front_desk, day):
+    client.force_login(front_desk)
+    url = reverse("scheduling:queue-book", args=[day["brown"].pk])
+    for born in (date(1980, 3, 14), date(1975, 2, 2)):
+        PatientFactory(user__first_name="Amara", user__last_name="Okafor", date_of_birth=born)
+    slot = client.get(url).context["slot"]
+    before = Appointment.objects.count()
+
+    response = client.post(url, {"slot": slot.key, "patient": "amara okafor"})
+
+    [error] = response.context["form"].errors["patient"]
+    assert error.startswith("Several patients match (Amara Okafor, born ")
+    assert "born 14/03/1980" in error and "born 02/02/1975" in error
+    assert error.endswith("add the date of birth or phone.")
+    assert Appointment.objects.count() == before
+
+    response = client.post(url, {"slot": slot.key, "patient": "14/03/1980"})
+
+    assert response.status_code == 302
+    assert Appointment.objects.get(patient__date_of_birth=date(1980, 3, 14)).start == slot.start

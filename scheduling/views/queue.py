@@ -51,7 +51,7 @@ def queue_book(request: HttpRequest, doctor_pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"], by=request.user,
             )  # fmt: skip
         except (services.PatientBusy, services.NotAllowed) as exc:
-            form.add_error("patient_email", str(exc))
+            form.add_error("patient", str(exc))
         except services.SchedulingError:
             cached.invalidate(slots.doctor_family(doctor.pk), now=True)
             slot = _next_free_today(doctor)
