@@ -53,8 +53,17 @@ def day_button(page, day):
     return page.get_by_role("navigation", name="Dates").locator(f'button[value="{day:%Y-%m-%d}"]')
 
 
-def pick_first_free_time(page, day) -> str:
+def show_day(page, day) -> None:
+    """Click the day's button and wait until htmx has swapped the day's times in (clicking a
+    time of the old list meanwhile would be lost in the swap)."""
     day_button(page, day).click()
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
+def pick_first_free_time(page, day) -> str:
+    show_day(page, day)
     expect(page.get_by_role("group", name=re.compile(f"Free times on .*{day.day}"))).to_be_visible()
     first = page.locator(".slot-grid label").first
     chosen = first.inner_text().strip()
@@ -262,7 +271,7 @@ def test_patient_books_doctor_completes_visit_patient_downloads_history(
         "link", name=re.compile("Cardiology")
     ).click()
     page.get_by_role("link", name="Book").click()
-    day_button(page, today).click()
+    show_day(page, today)
     expect(
         page.get_by_role("group", name=re.compile(f"Free times on .*{today.day}"))
     ).to_be_visible()
