@@ -11,6 +11,7 @@ urlpatterns = [
     path("today/", schedule.doctor_day, name="doctor-day"),
     path("week/", schedule.doctor_week, name="doctor-week"),
     path("queue/", queue.queue, name="queue"),
+    path("queue/book/", queue.queue_book_first, name="queue-book-first"),
     path("queue/book/<int:doctor_pk>/", queue.queue_book, name="queue-book"),
     path("appointments/", appointments.appointment_list, name="appointment-list"),
     path(

@@ -116,6 +116,7 @@ MATRIX = {
     "scheduling:leave-delete":             ('leave',                 "  L 403 403 200 403 403 200 403", "  L 403 403 302 403 403 302 403"),
     "scheduling:my-appointments":          (None,                    "  L 200 200 200 200 200 403 403", "  L 405 405 405 405 405 405 405"),
     "scheduling:queue":                    (None,                    "  L 403 403 403 403 403 200 200", "  L 405 405 405 405 405 405 405"),
+    "scheduling:queue-book-first":         (None,                    "  L 403 403 403 403 403 302 302", "  L 405 405 405 405 405 405 405"),
     "scheduling:queue-book":               ('doctor',                "  L 403 403 403 403 403 200 200", "  L 403 403 403 403 403 200 200"),
     "scheduling:next-slot":                ('doctor',                "  L 200 200 200 200 200 200 200", "  L 405 405 405 405 405 405 405"),
     "scheduling:reschedule":               ('appointment',           "  L 200 404 200 404 404 200 200", "  L 200 404 200 404 404 200 200"),

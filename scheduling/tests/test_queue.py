@@ -311,3 +311,39 @@ def test_book_next_free_slot_asks_to_tell_namesakes_apart(client, front_desk, da
 
     assert response.status_code == 302
     assert Appointment.objects.get(patient__date_of_birth=date(1980, 3, 14)).start == slot.start
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [({}, "brown"), ({"department": "Cardiology"}, "adams"), ({"doctor": "adams"}, "adams")],
+    ids=["hospital", "department", "doctor"],
+)
+def test_next_free_slot_today_for_the_hospital_a_department_or_a_doctor(
+    client, front_desk, day, choice, expected
+):
+    """At 11:00 with an hour's notice: Dr Brown is free at 12:00, Dr Adams (booked at 12:00)
+    at 12:30."""
+    client.force_login(front_desk)
+    query = {}
+    if "department" in choice:
+        query["department"] = day["adams"].department_id
+    if "doctor" in choice:
+        query["doctor"] = day["adams"].pk
+
+    response = client.get(reverse("scheduling:queue-book-first"), query)
+
+    assert response.url == reverse("scheduling:queue-book", args=[day[expected].pk])
+
+
+def test_next_free_slot_today_when_nobody_is_free_says_so(client, front_desk, day, clock):
+    clock.shift(timedelta(hours=5, minutes=30))  # 16:30: nothing left with an hour's notice
+    client.force_login(front_desk)
+
+    response = client.get(
+        reverse("scheduling:queue-book-first"), {"department": day["brown"].department_id}
+    )
+
+    assert response.status_code == 302 and response.url.startswith(QUEUE + "?department=")
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "No doctor of this choice has free time left today."
+    ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.access import require_permission
+from clinic.models import Doctor
 from hms.lib import cached
 from scheduling import access, selectors, services, slots
 from scheduling.filters import QueueFilter
@@ -27,6 +28,29 @@ def queue(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "scheduling/partials/queue_body.html", context)
     return render(request, "scheduling/queue.html", context)
+
+
+@require_safe
+@require_permission("scheduling.manage_all_appointments")
+def queue_book_first(request: HttpRequest) -> HttpResponse:
+    """ "Next free slot today" for the queue's filter: the chosen doctor, or the doctor of the
+    chosen department (or of the hospital) whose next free time today comes first."""
+    found = QueueFilter(request.GET, queryset=selectors.queue_appointments(timezone.localdate()))
+    found.is_valid()
+    chosen = found.form.cleaned_data if found.form.is_valid() else {}
+    doctors = Doctor.objects.bookable().with_related()
+    if chosen.get("doctor"):
+        doctors = doctors.filter(pk=chosen["doctor"])
+    elif chosen.get("department"):
+        doctors = doctors.filter(department_id=chosen["department"])
+    first = min(
+        ((slot.start, doctor.pk) for doctor in doctors if (slot := _next_free_today(doctor))),
+        default=None,
+    )
+    if first is None:
+        messages.info(request, "No doctor of this choice has free time left today.")
+        return redirect(reverse("scheduling:queue") + "?" + request.GET.urlencode())
+    return redirect("scheduling:queue-book", doctor_pk=first[1])
 
 
 def _next_free_today(doctor) -> slots.Slot | None:
