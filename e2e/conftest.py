@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}
+SIZES = {"desktop": DESKTOP, "tablet": TABLET, "phone": PHONE}
 
 
 # Without Playwright the journey modules cannot even be imported: leave them out, and say so in
@@ -134,18 +136,23 @@ def new_page(chromium, live_server):
 
 @pytest.fixture
 def shots(request):
-    """shots(page, name): full-page screenshots at desktop and phone width, numbered in order."""
+    """shots(page, name, sizes=("desktop", "phone"), fits=False): full-page screenshots at those
+    widths (of SIZES), numbered in order, then back to desktop size; with `fits`, no width may
+    scroll sideways."""
     folder = artifacts_dir() / request.node.name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     request.config._e2e_used_artifacts = True
     counter = iter(range(1, 100))
 
-    def shoot(page, name: str) -> None:
+    def shoot(page, name: str, sizes=("desktop", "phone"), fits: bool = False) -> None:
         n = next(counter)
-        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-            page.set_viewport_size(size)
+        for label in sizes:
+            page.set_viewport_size(SIZES[label])
             page.screenshot(path=folder / f"{n:02d}-{name}-{label}.png", full_page=True)
+            if fits:
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= SIZES[label]["width"], f"{name} scrolls sideways at {label} width"
         page.set_viewport_size(DESKTOP)
 
     return shoot

@@ -16,33 +16,12 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import front_desk_user
 from clinic.tests.factories import DepartmentFactory, PatientFactory
-from e2e.conftest import PHONE, artifacts_dir
 from e2e.helpers import assert_no_problems, field, sign_in
 from scheduling import services
 from scheduling.models import Appointment, WaitlistEntry
 from scheduling.tests.factories import doctor_with_hours
 
 pytestmark = pytest.mark.postgres
-TABLET = {"width": 768, "height": 1024}
-
-
-@pytest.fixture
-def shoot(request):
-    """shoot(page, name): full-page screenshots at tablet and phone width."""
-    folder = artifacts_dir() / request.node.name
-    folder.mkdir(parents=True, exist_ok=True)
-    request.config._e2e_used_artifacts = True
-    counter = iter(range(1, 100))
-
-    def take(page, name: str) -> None:
-        n, size = next(counter), page.viewport_size
-        for label, width in (("tablet", TABLET), ("phone", PHONE)):
-            page.set_viewport_size(width)
-            page.screenshot(path=folder / f"{n:02d}-{name}-{label}.png", full_page=True)
-            assert page.evaluate("document.documentElement.scrollWidth") <= width["width"]
-        page.set_viewport_size(size)
-
-    return take
 
 
 @pytest.fixture
@@ -67,7 +46,7 @@ def clinic_day(hospital_late_morning):
     return doctor, florence_visit
 
 
-def test_front_desk_morning_walk_in_queue_and_waitlist(new_page, shoot, axe, clinic_day):
+def test_front_desk_morning_walk_in_queue_and_waitlist(new_page, shots, axe, clinic_day):
     _, florence_visit = clinic_day
 
     # The front desk registers a walk-in who has no e-mail address.
@@ -86,13 +65,13 @@ def test_front_desk_morning_walk_in_queue_and_waitlist(new_page, shoot, axe, cli
     desk.goto("/scheduling/queue/")
     field(desk, "Department").select_option(label="Cardiology")
     axe(desk)
-    shoot(desk, "queue")
+    shots(desk, "queue", ("tablet", "phone"), fits=True)
     desk.get_by_role("button", name="Next free slot today").click()
     heading = desk.get_by_role("heading", level=1, name="Book the next free slot today")
     expect(heading).to_be_visible()
     field(desk, "Patient").fill("07700 900123")
     axe(desk)
-    shoot(desk, "book-walk-in")
+    shots(desk, "book-walk-in", ("tablet", "phone"), fits=True)
     desk.get_by_role("button", name=re.compile(r"^Book \d\d:\d\d$")).click()
     booked_message = re.compile("Booked: Walter Inman with Dr Grace Hopper at")
     expect(desk.get_by_text(booked_message)).to_be_visible()
@@ -104,7 +83,7 @@ def test_front_desk_morning_walk_in_queue_and_waitlist(new_page, shoot, axe, cli
     walter.get_by_role("button", name="Check in").click()
     expect(desk.get_by_text("Walter Inman is checked in.")).to_be_visible()
     expect(walter).to_contain_text("Checked in")
-    shoot(desk, "walk-in-checked-in")
+    shots(desk, "walk-in-checked-in", ("tablet", "phone"), fits=True)
 
     # The doctor sees him waiting.
     grace = new_page()
@@ -113,7 +92,7 @@ def test_front_desk_morning_walk_in_queue_and_waitlist(new_page, shoot, axe, cli
     panel = grace.get_by_role("region", name=re.compile("Waiting now"))
     expect(panel).to_contain_text("Walter Inman")
     axe(grace)
-    shoot(grace, "doctor-sees-walk-in-waiting")
+    shots(grace, "doctor-sees-walk-in-waiting", ("tablet", "phone"), fits=True)
 
     # Florence cancels her 16:00 visit; Mary, first on the waitlist, accepts from the e-mail.
     florence = new_page()
@@ -129,7 +108,7 @@ def test_front_desk_morning_walk_in_queue_and_waitlist(new_page, shoot, axe, cli
     mary.goto(link)
     expect(mary.get_by_role("button", name="Accept and book")).to_be_visible()
     axe(mary)
-    shoot(mary, "waitlist-offer")
+    shots(mary, "waitlist-offer", ("tablet", "phone"), fits=True)
     mary.get_by_role("button", name="Accept and book").click()
     expect(mary.get_by_text("Booked: the appointment is yours")).to_be_visible()
     booked = Appointment.objects.occupying().get(patient__user__email="mary.seacole@example.com")

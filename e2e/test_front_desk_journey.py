@@ -3,11 +3,10 @@
 The front desk signs in and lands on the queue, checks a patient in; a colleague checks another
 one in elsewhere and the open queue shows it without a reload (htmx polling); on a device without
 JavaScript the queue works as plain forms (a no-show); the doctor's Today page lists the waiting
-patients in arrival order. Screenshots at tablet (768 px) and phone (390 px) widths; axe clean.
+patients in arrival order. Screenshots at tablet (768 px) and phone (390 px) shots; axe clean.
 """
 
 import re
-import shutil
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -16,34 +15,14 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, admin_user, front_desk_user
 from clinic.tests.factories import DepartmentFactory, PatientFactory
-from e2e.conftest import DESKTOP, PHONE, artifacts_dir
+from e2e.conftest import TABLET
 from e2e.helpers import assert_no_problems, field, menu, sign_in
 from scheduling import services
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory, doctor_with_hours
 
 pytestmark = pytest.mark.postgres
-TABLET = {"width": 768, "height": 1024}
 QUEUE = "/scheduling/queue/"
-
-
-@pytest.fixture
-def widths(request):
-    """widths(page, name): full-page screenshots at desktop, tablet and phone width."""
-    folder = artifacts_dir() / request.node.name
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    request.config._e2e_used_artifacts = True
-    counter = iter(range(1, 100))
-
-    def shoot(page, name: str) -> None:
-        n, size = next(counter), page.viewport_size
-        for label, width in (("desktop", DESKTOP), ("tablet", TABLET), ("phone", PHONE)):
-            page.set_viewport_size(width)
-            page.screenshot(path=folder / f"{n:02d}-{name}-{label}.png", full_page=True)
-        page.set_viewport_size(size)
-
-    return shoot
 
 
 def _at(hour: int, minute: int = 0) -> datetime:
@@ -76,7 +55,7 @@ def row(page, name: str):
 
 
 def test_front_desk_checks_a_patient_in_and_the_doctor_sees_them_waiting(
-    new_page, chromium, live_server, widths, axe, morning
+    new_page, chromium, live_server, shots, axe, morning
 ):
     page = new_page()
     sign_in(page, "frontdesk@example.com", lands_on=QUEUE)
@@ -84,7 +63,7 @@ def test_front_desk_checks_a_patient_in_and_the_doctor_sees_them_waiting(
     expect(page.get_by_role("heading", name=re.compile("Dr Grace Hopper"))).to_be_visible()
     expect(row(page, "Brian")).to_contain_text("Allergies: Penicillin")
     axe(page)
-    widths(page, "j6-queue")
+    shots(page, "j6-queue", ("desktop", "tablet", "phone"))
 
     row(page, "Brian").get_by_role("button", name="Check in").click()
     expect(page.get_by_text("Brian Queue is checked in.")).to_be_visible()
@@ -92,7 +71,7 @@ def test_front_desk_checks_a_patient_in_and_the_doctor_sees_them_waiting(
     expect(row(page, "Brian")).to_contain_text("waiting 0 min")
     expect(row(page, "Dev").get_by_role("button", name="No-show")).to_have_count(0)  # not started
     axe(page)
-    widths(page, "j6-checked-in")
+    shots(page, "j6-checked-in", ("desktop", "tablet", "phone"))
 
     # A patient at the desk wants the next free time today with Dr Hopper.
     PatientFactory(user__first_name="Eve", user__last_name="Queue", user__email="eve@example.com")
@@ -104,7 +83,7 @@ def test_front_desk_checks_a_patient_in_and_the_doctor_sees_them_waiting(
     page.get_by_role("button", name=re.compile(r"^Book \d\d:\d\d$")).click()
     expect(page.get_by_text("No patient matches “nobody@example.com”")).to_be_visible()
     axe(page)
-    widths(page, "j6-book-next-free-slot-error")
+    shots(page, "j6-book-next-free-slot-error", ("desktop", "tablet", "phone"))
     field(page, "Patient").fill("Eve Queue")
     page.get_by_role("button", name=re.compile(r"^Book \d\d:\d\d$")).click()
     expect(
@@ -151,5 +130,5 @@ def test_front_desk_checks_a_patient_in_and_the_doctor_sees_them_waiting(
         ]
     )
     axe(doctor)
-    widths(doctor, "j6-doctor-waiting")
+    shots(doctor, "j6-doctor-waiting", ("desktop", "tablet", "phone"))
     assert_no_problems(doctor)

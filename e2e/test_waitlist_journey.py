@@ -11,15 +11,12 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import admin_user
 from clinic.tests.factories import DepartmentFactory, PatientFactory
-from e2e.conftest import DESKTOP, artifacts_dir
 from e2e.helpers import assert_no_problems, sign_in
 from scheduling import services
 from scheduling.models import Appointment, WaitlistOffer
 from scheduling.tests.factories import doctor_with_hours
 
 pytestmark = pytest.mark.postgres
-
-TABLET = {"width": 768, "height": 1024}
 
 
 @pytest.fixture
@@ -41,18 +38,8 @@ def booked_up(hospital_late_morning):
     return doctor, start
 
 
-def test_waitlisted_patient_accepts_a_freed_slot_from_the_email(
-    request, new_page, shots, axe, booked_up
-):
+def test_waitlisted_patient_accepts_a_freed_slot_from_the_email(new_page, shots, axe, booked_up):
     doctor, start = booked_up
-
-    folder = artifacts_dir() / request.node.name
-
-    def tablet_shot(page, name):
-        shots(page, name)  # desktop and phone (this test's folder, emptied by `shots`)
-        page.set_viewport_size(TABLET)
-        page.screenshot(path=folder / f"{name}-tablet.png", full_page=True)
-        page.set_viewport_size(DESKTOP)
 
     # Mary joins the waitlist for Dr Hopper from the doctor's page.
     mary = new_page()
@@ -62,12 +49,12 @@ def test_waitlisted_patient_accepts_a_freed_slot_from_the_email(
     expect(mary.get_by_role("heading", name="Join the waitlist")).to_be_visible()
     expect(mary.get_by_label("Doctor")).to_have_value(str(doctor.pk))
     axe(mary)
-    tablet_shot(mary, "join")
+    shots(mary, "join", ("desktop", "tablet", "phone"))
     mary.get_by_role("button", name="Join the waitlist").click()
     expect(mary.get_by_text("You are on the waitlist for Dr Grace Hopper")).to_be_visible()
     expect(mary.get_by_role("button", name=re.compile("Leave"))).to_be_visible()
     axe(mary)
-    tablet_shot(mary, "on-the-waitlist")
+    shots(mary, "on-the-waitlist", ("desktop", "tablet", "phone"))
 
     # Florence cancels her appointment: the time is offered to Mary and held for her.
     florence = new_page()
@@ -85,16 +72,16 @@ def test_waitlisted_patient_accepts_a_freed_slot_from_the_email(
     mary.goto("/scheduling/my/")
     expect(mary.get_by_text("A time is free for you")).to_be_visible()
     axe(mary)
-    tablet_shot(mary, "banner")
+    shots(mary, "banner", ("desktop", "tablet", "phone"))
     mary.goto(link)
     local = timezone.localtime(start)
     expect(mary.get_by_text(f"{local:%A} {local.day} {local:%B %Y}, 10:00")).to_be_visible()
     axe(mary)
-    tablet_shot(mary, "offer")
+    shots(mary, "offer", ("desktop", "tablet", "phone"))
     mary.get_by_role("button", name="Accept and book").click()
     expect(mary.get_by_text("Booked: the appointment is yours")).to_be_visible()
     axe(mary)
-    tablet_shot(mary, "booked")
+    shots(mary, "booked", ("desktop", "tablet", "phone"))
 
     offer.refresh_from_db()
     booked = Appointment.objects.occupying().get()
@@ -111,6 +98,6 @@ def test_waitlisted_patient_accepts_a_freed_slot_from_the_email(
     desk.get_by_role("link", name="Waitlist").click()
     expect(desk.get_by_role("cell", name="Accepted")).to_be_visible()
     axe(desk)
-    tablet_shot(desk, "staff-waitlist")
+    shots(desk, "staff-waitlist", ("desktop", "tablet", "phone"))
     for page in (mary, florence, desk):
         assert_no_problems(page)

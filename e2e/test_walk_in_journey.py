@@ -3,38 +3,15 @@ it types (htmx) and without JavaScript, then adds an address and the invitation 
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import admin_user
 from clinic.tests.factories import PatientFactory
-from e2e.conftest import artifacts_dir
 from e2e.helpers import assert_no_problems, field, sign_in
-
-DESKTOP = {"width": 1280, "height": 900}
-TABLET = {"width": 768, "height": 1024}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def tablet_shots(request):
-    """tablet_shots(page, name): full-page screenshots at desktop, tablet and phone width."""
-    folder = artifacts_dir() / request.node.name
-    folder.mkdir(parents=True, exist_ok=True)
-    request.config._e2e_used_artifacts = True
-
-    def shoot(page, name: str) -> None:
-        for label, size in (("desktop", DESKTOP), ("tablet", TABLET), ("phone", PHONE)):
-            page.set_viewport_size(size)
-            page.screenshot(path=folder / f"{name}-{label}.png", full_page=True)
-            assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
-        page.set_viewport_size(DESKTOP)
-
-    return shoot
 
 
 def test_desk_registers_a_walk_in_and_finds_them_by_phone(
-    new_page, tablet_shots, axe, chromium, live_server
+    new_page, shots, axe, chromium, live_server
 ):
     admin_user(email="admin@example.com")
     PatientFactory(user__first_name="Ben", user__last_name="Other", phone="+447700900123")
@@ -48,13 +25,13 @@ def test_desk_registers_a_walk_in_and_finds_them_by_phone(
     field(page, "Gender").select_option(label="Female")
     field(page, "Date of birth").fill("1980-03-14")
     field(page, "Phone").fill("07911 654321")
-    tablet_shots(page, "01-register-walk-in")
+    shots(page, "register-walk-in", ("desktop", "tablet", "phone"), fits=True)
     page.get_by_role("button", name="Register", exact=True).click()
 
     expect(page.get_by_role("heading", level=2, name="No e-mail: no reminders")).to_be_visible()
     expect(page.get_by_text("no login and no e-mail reminders until one is added")).to_be_visible()
     axe(page)
-    tablet_shots(page, "02-walk-in-page")
+    shots(page, "walk-in-page", ("desktop", "tablet", "phone"), fits=True)
 
     page.goto("/clinic/staff/patients/")
     box = page.get_by_role("searchbox", name="Search")
@@ -65,7 +42,7 @@ def test_desk_registers_a_walk_in_and_finds_them_by_phone(
     expect(results.get_by_text("Ben Other")).to_have_count(0)
     expect(page.get_by_role("status")).to_have_text(re.compile("1 patient found"))
     axe(page)
-    tablet_shots(page, "03-search-by-phone")
+    shots(page, "search-by-phone", ("desktop", "tablet", "phone"), fits=True)
 
     box.fill("14/03/1980")
     box.press("Enter")
