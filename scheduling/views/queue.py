@@ -36,8 +36,7 @@ def queue_book_first(request: HttpRequest) -> HttpResponse:
     """ "Next free slot today" for the queue's filter: the chosen doctor, or the doctor of the
     chosen department (or of the hospital) whose next free time today comes first."""
     found = QueueFilter(request.GET, queryset=selectors.queue_appointments(timezone.localdate()))
-    found.is_valid()
-    chosen = found.form.cleaned_data if found.form.is_valid() else {}
+    chosen = found.form.cleaned_data if found.is_valid() else {}
     doctors = Doctor.objects.bookable().with_related()
     if chosen.get("doctor"):
         doctors = doctors.filter(pk=chosen["doctor"])
