@@ -10,9 +10,6 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(os.environ.get("BENCH_OUT", ROOT / "var" / "bench"))
 PASSWORD = "hms-demo-2026"  # noqa: S105 - the published demo password of seed_demo
 
-# Page name → (target ratio to hello, kind). Kinds follow issue 7.
-SMALL, TABLE, BOOKING = 0.45, 0.12, 0.20
-
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hms.settings")

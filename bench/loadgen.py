@@ -1,8 +1,11 @@
-"""Load the running bench server with wrk, one page at a time; writes var/bench/load.json.
+"""Load the running bench servers with wrk, one page at a time; writes var/bench/load.json.
 
 Logs in over HTTP like a browser (so sessions and CSRF cookies are real), checks each page answers
-200, then runs `taskset -c <core> wrk` on it. hello is measured first and last; the ratio of a page
-is its requests/second divided by the mean of the two hello runs.
+200, then runs `taskset -c <core> wrk` on each page in turn, in ROUNDS interleaved rounds: each
+round loads the bare app's hello and reference page (bench/bare_settings.py, its own gunicorn
+server started with the same command) and then every HMS page. bench/report.py divides each page's
+requests/second by the bare hello of the same round and reports the median over the rounds with
+the lowest and highest.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import urllib.request
 from bench.common import OUT, PASSWORD, ROOT, read_json, write_json
 
 WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
-BOOKING_WARMUP = 300  # bookings spent on the warm-up run, the rest on the measured run
+BOOKING_WARMUP = 150  # bookings of each round spent on its warm-up run, the rest measured
 
 
 class Session:
@@ -117,8 +120,10 @@ def write_plan(name: str, bookings: list[dict], sessions: dict[str, Session]) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", default="http://127.0.0.1:8100")
-    parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--bare", default="http://127.0.0.1:8101", help="the bare app's server")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--connections", type=int, default=2)
     parser.add_argument("--core", default="1")
     parser.add_argument("--out", default="load.json", help="file name under var/bench/")
@@ -143,38 +148,38 @@ def main() -> None:
             url, seconds=args.seconds, connections=args.connections, core=args.core, env=env
         )
         print(
-            f"  {name:<32} {data['rps']:8.1f} req/s  p95 {data['p95_us'] / 1000:7.1f} ms",
+            f"  {name:<36} {data['rps']:8.1f} req/s  p95 {data['p95_us'] / 1000:7.1f} ms",
             flush=True,
         )
         return data
 
-    results = []
     pages = targets["pages"]
-    for page in [*pages, pages[0]]:
+    for page in pages:  # every page answers 200 before anything is measured
+        if page.get("server") == "bare":
+            continue
         session = sessions[page["user"]] if page["user"] else anonymous
         status, _ = session.get(page["path"])
         if status != 200:
             raise SystemExit(f"{page['name']}: {page['path']} answered {status}, not 200")
-        cookie = session.header() if page["user"] else ""
-        data = measure(page["name"], args.base + page["path"], {"BENCH_COOKIE": cookie})
-        results.append({**page, **data})
 
-    bookings = targets["bookings"]  # the last one is booked by bench.queries
-    warm = write_plan("booking-warmup.tsv", bookings[:BOOKING_WARMUP], sessions)
-    plan = write_plan("booking.tsv", bookings[BOOKING_WARMUP:-1], sessions)
-    data = measure(
-        "Booking POST", args.base + "/", {"BENCH_PLAN": plan}, warm_env={"BENCH_PLAN": warm}
-    )
-    results.append(
-        {
-            "name": "Booking POST",
-            "user": "bulk patients",
-            "path": "/scheduling/book/<doctor>/",
-            "target": 0.20,
-            "kind": "booking",
-            **data,
-        },
-    )
+    bookings = targets["bookings"][:-1]  # the last one is booked by bench.queries
+    per_round = len(bookings) // args.rounds
+    results = []
+    for round_ in range(1, args.rounds + 1):
+        print(f"  -- round {round_} of {args.rounds}", flush=True)
+        for page in pages:
+            bare = page.get("server") == "bare"
+            base = args.bare if bare else args.base
+            cookie = sessions[page["user"]].header() if page["user"] else ""
+            data = measure(page["name"], base + page["path"], {"BENCH_COOKIE": cookie})
+            results.append({**page, "round": round_, **data})
+        chunk = bookings[(round_ - 1) * per_round : round_ * per_round]
+        warm = write_plan("booking-warmup.tsv", chunk[:BOOKING_WARMUP], sessions)
+        plan = write_plan("booking.tsv", chunk[BOOKING_WARMUP:], sessions)
+        data = measure(
+            "Booking POST", args.base + "/", {"BENCH_PLAN": plan}, warm_env={"BENCH_PLAN": warm}
+        )
+        results.append({**targets["booking"], "round": round_, **data})
     write_json(
         args.out,
         {

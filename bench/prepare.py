@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bench.common import SMALL, TABLE, setup_django, write_json
+from bench.common import setup_django, write_json
 
 BENCH_REASON = "bench booking"
 BOOKING_PATIENTS = 20  # bulk-patient-00001 … 00020 book under load, one session each
@@ -138,40 +138,39 @@ def main() -> None:
         "previous_bookings_removed": removed,
     }
     schedule_query = "" if schedule_day == today else f"?date={schedule_day.isoformat()}"
+    patient = "patient@example.com"
     pages = [
-        # name, user (None: anonymous), path, target, kind
-        ("hello", None, "/_bench/hello", None, "baseline"),
-        ("Login page", None, "/accounts/login/", SMALL, "small page"),
-        ("Doctor directory", "patient@example.com", "/clinic/doctors/", TABLE, "table"),
+        # name, server ("bare": bench/bare_settings.py), user (None: anonymous), path, target ÷ bare
+        ("bare", "bare", None, "/hello", None),
+        ("reference", "bare", None, "/reference", None),
+        ("HMS hello, anonymous", "hms", None, "/_bench/hello", None),
+        ("HMS hello, signed in", "hms", patient, "/_bench/hello", 0.35),
+        ("Login page", "hms", None, "/accounts/login/", 0.35),
+        ("Doctor directory", "hms", patient, "/clinic/doctors/", 0.06),
         (
             "Slot picker (one doctor-day)",
-            "patient@example.com",
+            "hms",
+            patient,
             f"/scheduling/book/{picker_doctor.pk}/?date={picker_day.isoformat()}",
-            SMALL,
-            "small page",
+            0.06,
         ),
         (
             "Doctor's today schedule",
+            "hms",
             schedule_doctor.user.email,
             f"/scheduling/today/{schedule_query}",
-            TABLE,
-            "table",
+            0.06,
         ),
-        ("Patient history", "patient@example.com", "/records/my/", TABLE, "history"),
+        ("Patient's appointments", "hms", patient, "/scheduling/my/", 0.045),
+        ("Patient history", "hms", patient, "/records/my/", 0.045),
         (
-            "Admin appointment list",
+            "Staff appointment list",
+            "hms",
             "admin@example.com",
             "/scheduling/appointments/?when=upcoming",
-            TABLE,
-            "table",
+            0.045,
         ),
-        (
-            "Admin analytics dashboard",
-            "admin@example.com",
-            "/reports/analytics/",
-            TABLE,
-            "dashboard",
-        ),
+        ("Analytics dashboard", "hms", "admin@example.com", "/reports/analytics/", 0.07),
     ]
     write_json(
         "targets.json",
@@ -179,8 +178,16 @@ def main() -> None:
             "facts": facts,
             "schedule_day": schedule_day.isoformat(),
             "pages": [
-                {"name": n, "user": u, "path": p, "target": t, "kind": k} for n, u, p, t, k in pages
+                {"name": n, "server": s, "user": u, "path": p, "target": t}
+                for n, s, u, p, t in pages
             ],
+            "booking": {
+                "name": "Booking POST",
+                "server": "hms",
+                "user": "bulk patients",
+                "path": "/scheduling/book/<doctor>/",
+                "target": 0.04,
+            },
             "bookings": plan,
         },
     )

@@ -10,17 +10,6 @@ from pathlib import Path
 
 from bench.common import OUT, read_json
 
-ORDER = [
-    "Login page",
-    "Doctor directory",
-    "Slot picker (one doctor-day)",
-    "Booking POST",
-    "Doctor's today schedule",
-    "Patient history",
-    "Admin appointment list",
-    "Admin analytics dashboard",
-]
-
 
 def machine() -> str:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
@@ -43,63 +32,81 @@ def _run(command: list[str]) -> str:
         return "?"
 
 
+def rounds_of(load: dict) -> dict[int, dict[str, dict]]:
+    """{round: {page name: result}}."""
+    rounds: dict[int, dict[str, dict]] = {}
+    for r in load["results"]:
+        rounds.setdefault(r.get("round", 1), {})[r["name"]] = r
+    return rounds
+
+
+def spread(values: list[float], digits: int = 3) -> str:
+    """Median (min–max)."""
+    med = statistics.median(values)
+    if len(values) < 2:
+        return f"{med:.{digits}f}"
+    return f"{med:.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
+
+
 def pages_table(load: dict, queries: dict) -> list[str]:
-    hellos = [r for r in load["results"] if r["name"] == "hello"]
-    hello = statistics.mean(r["rps"] for r in hellos)
-    by_name = {r["name"]: r for r in load["results"] if r["name"] != "hello"}
-    rates = " and ".join(f"{r['rps']:.0f}" for r in hellos)
-    p95s = " and ".join(f"{r['p95_us'] / 1000:.1f}" for r in hellos)
+    rounds = rounds_of(load)
+    names = list(next(iter(rounds.values())))
+    bare = [r["bare"]["rps"] for r in rounds.values()]
+    ref = [r["reference"]["rps"] / r["bare"]["rps"] for r in rounds.values()]
     lines = [
-        f"hello baseline: {rates} req/s (first and last run; mean {hello:.0f}), p95 {p95s} ms.",
+        f"{len(rounds)} interleaved rounds. Bare hello (Django, no middleware): "
+        f"{spread(bare, 0)} req/s; the reference page (1 query, 20-row table) ÷ bare: "
+        f"{spread(ref)}. Medians over the rounds, lowest–highest in brackets.",
         "",
-        "| Page | req/s | p95 ms | ratio to hello | target | result | SQL queries |",
-        "|---|---:|---:|---:|---:|---|---:|",
+        "| Page | req/s | p95 ms | ÷ bare | ÷ reference | target ÷ bare | result | SQL queries |",
+        "|---|---:|---:|---:|---:|---:|---|---:|",
     ]
-    for name in ORDER:
-        r = by_name.get(name)
-        if r is None:
+    for name in names:
+        if name in ("bare", "reference"):
             continue
-        ratio = r["rps"] / hello
-        ok = "pass" if ratio >= r["target"] else "**FAIL**"
+        runs = [r[name] for r in rounds.values() if name in r]
+        ratios = [r[name]["rps"] / r["bare"]["rps"] for r in rounds.values() if name in r]
+        to_ref = [r[name]["rps"] / r["reference"]["rps"] for r in rounds.values() if name in r]
+        target = runs[0].get("target")
+        met = ""
+        if target is not None:
+            met = "met" if statistics.median(ratios) >= target else "**not met**"
         q = queries.get(name, {})
-        sql = f"{q.get('warm', '?')}" + (
+        sql = f"{q.get('warm', '')}" + (
             f" ({q['cold']} cold)" if q and q.get("cold") != q.get("warm") else ""
         )
         lines.append(
-            f"| {name} | {r['rps']:.1f} | {r['p95_us'] / 1000:.1f} | {ratio:.3f} | "
-            f"≥ {r['target']:.2f} ({r['kind']}) | {ok} | {sql} |"
+            f"| {name} | {statistics.median(r['rps'] for r in runs):.1f} | "
+            f"{statistics.median(r['p95_us'] for r in runs) / 1000:.1f} | {spread(ratios)} | "
+            f"{spread(to_ref, 2)} | {'' if target is None else f'≥ {target:.3f}'} | {met} | {sql} |"
         )
-    booking = by_name.get("Booking POST")
-    if booking:
+    bookings = [r["Booking POST"] for r in rounds.values() if "Booking POST" in r]
+    if bookings:
+        total = {k: sum(b[k] for b in bookings) for k in ("requests", "redirects", "ok", "wrapped")}
+        errors = sum(b["client_errors"] + b["server_errors"] for b in bookings)
         lines += [
             "",
-            f"Booking POST: {booking['requests']} requests, {booking['redirects']} booked "
-            f"(302), {booking['ok']} answered 200 (form error), "
-            f"{booking['client_errors'] + booking['server_errors']} errors, "
-            f"plan wrapped {booking['wrapped']} times.",
+            f"Booking POST over the rounds: {total['requests']} requests, {total['redirects']} "
+            f"booked (302), {total['ok']} answered 200 (form error), {errors} errors, plan "
+            f"wrapped {total['wrapped']} times.",
         ]
     return lines
 
 
-def _rates(load: dict) -> tuple[float, dict]:
-    hello = statistics.mean(r["rps"] for r in load["results"] if r["name"] == "hello")
-    return hello, {r["name"]: r for r in load["results"] if r["name"] != "hello"}
-
-
 def ab_table(before: dict, after: dict) -> list[str]:
     """Two load runs back to back: the code before the fixes and after (bench/run --ab)."""
-    hb, rb = _rates(before)
-    ha, ra = _rates(after)
+    rb, ra = rounds_of(before), rounds_of(after)
     lines = [
-        f"hello: {hb:.0f} req/s before, {ha:.0f} after.",
-        "",
-        "| Page | req/s before | ratio before | req/s after | ratio after |",
-        "|---|---:|---:|---:|---:|",
+        "| Page | ÷ bare before | ÷ bare after |",
+        "|---|---:|---:|",
     ]
-    for name in ORDER:
-        if name in rb and name in ra:
-            b, a = rb[name]["rps"], ra[name]["rps"]
-            lines.append(f"| {name} | {b:.1f} | {b / hb:.3f} | {a:.1f} | {a / ha:.3f} |")
+    for name in next(iter(ra.values())):
+        if name in ("bare", "reference"):
+            continue
+        b = [r[name]["rps"] / r["bare"]["rps"] for r in rb.values() if name in r]
+        a = [r[name]["rps"] / r["bare"]["rps"] for r in ra.values() if name in r]
+        if a and b:
+            lines.append(f"| {name} | {spread(b)} | {spread(a)} |")
     return lines
 
 
@@ -144,7 +151,8 @@ def main() -> None:
         before, after = load["loadavg"]
         out += [
             f"Run finished {load['finished']}; wrk -t1 -c{load['args']['connections']}, "
-            f"{load['args']['seconds']} s per page after {load['args']['warmup']} s warm-up. "
+            f"{load['args']['seconds']} s per page after {load['args']['warmup']} s warm-up, "
+            f"{load['args'].get('rounds', 1)} rounds. "
             f"Load average {before[0]:.2f} before, {after[0]:.2f} after.",
             "",
             *pages_table(load, queries),

@@ -1,18 +1,33 @@
-"""Permission checks without two SQL queries on every request.
+"""The signed-in user and their permissions without SQL on every request.
 
-Django's ModelBackend loads a user's permissions from the database once per request (two joins:
-user permissions and group permissions). Every signed-in request needs them (the idle sign-out
-middleware, the navigation bar, each view's access check); the benchmark measured them at about
-half the cost of a trivial signed-in request. This backend keeps each user's permission set in the
-cache under a version token that any change of group membership or group/user permissions replaces
-(at once, and again after commit), so a role change applies on the next request. Entries also
-expire after PERMISSION_CACHE_TTL, a bound for changes made behind Django's back (raw SQL).
+Django's ModelBackend reads the user's row (`get_user`) and then their permissions (two joins:
+user permissions and group permissions) on every signed-in request; the benchmark measured these
+at most of the cost of a trivial signed-in request (issues 7 and 15). This backend keeps, per
+user, one cache entry holding the user's row and permission set ("the principal"):
+
+- a signed-in request reads it together with the permissions' version token in one cache
+  round-trip (`get_many`), after the session's own read: no query at all on a warm session;
+- any save or delete of the user row drops the entry (at once, and again after commit), so a
+  blocked account, a new password or a changed name applies on the next request;
+- any change of group membership or group/user permissions replaces the permissions' version
+  token (hms.lib.cached), which every entry is checked against, so a role change applies on the
+  next request too;
+- entries expire after PERMISSION_CACHE_TTL, a bound for changes made behind Django's back (raw
+  SQL `UPDATE`s of the user table, which HMS never makes).
+
+The entry holds what the user row holds (as the session store holds the session): the password
+hash too, which Django's session check (`get_session_auth_hash`) needs.
 """
 
 from __future__ import annotations
 
+import copy
+
+from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from hms.lib import cached
@@ -21,13 +36,51 @@ PERMISSIONS = "permissions"  # the cache family
 PERMISSION_CACHE_TTL = 300
 
 
+def principal_key(user_id) -> str:
+    return f"auth:principal:{user_id}"
+
+
+def forget_user(sender=None, instance=None, **kwargs) -> None:
+    """Drop the cached principal of a saved or deleted user (now, and once the current
+    transaction commits: a request in between may have cached the row as it was)."""
+    key = principal_key(instance.pk)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def bust_permissions(**kwargs) -> None:
     """Forget every cached permission set (now, and once the current transaction commits)."""
     cached.invalidate(PERMISSIONS, now=True)
     cached.invalidate(PERMISSIONS)
 
 
-class CachedPermissionsBackend(ModelBackend):
+class CachedPrincipalMixin:
+    """`get_user` from the cached principal (see the module's docstring)."""
+
+    def get_user(self, user_id):
+        token_key = cached.token_key(PERMISSIONS)
+        found = cache.get_many([principal_key(user_id), token_key])
+        entry, token = found.get(principal_key(user_id)), found.get(token_key)
+        if entry is not None and token is not None and entry[0] == token:
+            user, perms = entry[1], entry[2]
+        else:
+            user = super().get_user(user_id)
+            if user is None:
+                return None
+            token = token or cached.token(PERMISSIONS)
+            perms = frozenset(ModelBackend.get_all_permissions(self, _pristine(user)))
+            cache.set(principal_key(user_id), (token, user, perms), PERMISSION_CACHE_TTL)
+        user._perm_cache = set(perms)
+        return user if self.user_can_authenticate(user) else None
+
+
+def _pristine(user):
+    """A copy to compute permissions on (ModelBackend memoises them on the instance it is given:
+    the cached row stays the row)."""
+    return copy.copy(user)
+
+
+class CachedPermissionsBackend(CachedPrincipalMixin, ModelBackend):
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
         if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
             return super().get_all_permissions(user_obj, obj)
@@ -48,6 +101,10 @@ class CachedPermissionsBackend(ModelBackend):
         return user_obj._perm_cache
 
 
+class CachedAllauthBackend(CachedPrincipalMixin, AuthenticationBackend):
+    """allauth's backend (sign-in by e-mail), reading the signed-in user as above."""
+
+
 def connect_signals() -> None:
     from django.contrib.auth import get_user_model
 
@@ -58,6 +115,8 @@ def connect_signals() -> None:
         Group.permissions.through,
     ):
         m2m_changed.connect(bust_permissions, sender=through, dispatch_uid=f"perms-{through}")
+    post_save.connect(forget_user, sender=user_model, dispatch_uid="principal-save")
+    post_delete.connect(forget_user, sender=user_model, dispatch_uid="principal-delete")
     for model in (Group, Permission):
         post_save.connect(bust_permissions, sender=model, dispatch_uid=f"perms-save-{model}")
         post_delete.connect(bust_permissions, sender=model, dispatch_uid=f"perms-del-{model}")

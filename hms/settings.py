@@ -291,9 +291,10 @@ EMAIL_TIMEOUT = 10
 
 # --- Authentication (django-allauth) --------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    # ModelBackend with each user's permission set cached (hms/auth.py).
+    # ModelBackend and allauth's backend, reading the signed-in user and their permission set
+    # from one cache entry instead of the database (hms/auth.py).
     "hms.auth.CachedPermissionsBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "hms.auth.CachedAllauthBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

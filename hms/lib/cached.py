@@ -21,9 +21,14 @@ T = TypeVar("T")
 _MISSING = object()
 
 
+def token_key(family: str) -> str:
+    """The cache key of the family's version token (to read it with other keys in one go)."""
+    return f"version:{family}"
+
+
 def token(family: str) -> str:
     """The family's current version token."""
-    key = f"version:{family}"
+    key = token_key(family)
     value = cache.get(key)
     if value is None:
         value = uuid.uuid4().hex
@@ -48,6 +53,6 @@ def invalidate(family: str, *, now: bool = False) -> None:
     """Every value of `family` is recomputed on its next read: after the current transaction
     commits (nothing happens if it rolls back), or at once with `now`."""
     if now:
-        cache.set(f"version:{family}", uuid.uuid4().hex, None)
+        cache.set(token_key(family), uuid.uuid4().hex, None)
     else:
         transaction.on_commit(lambda: invalidate(family, now=True))
