@@ -41,7 +41,7 @@ def get_appointment_for_user(user, pk: int) -> Appointment:
 def get_own_appointments(user):
     """The appointments of a patient or a doctor themself (with what lists show); 403 for
     anyone else."""
-    appointments = Appointment.objects.with_related().with_attention().with_successor()
+    appointments = Appointment.objects.for_list().with_attention().with_successor()
     if user.has_perm("scheduling.book_own_appointment"):
         return appointments.filter(patient__user=user)
     if user.has_perm("scheduling.manage_own_schedule"):

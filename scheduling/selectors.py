@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from clinic.models import Doctor
@@ -315,31 +314,44 @@ class LiveOffer(NamedTuple):
     doctor_name: str
 
 
+# What a row of the patient's waitlist shows (`wanted`, the dates, the time of day).
+WAITLIST_ROW = (
+    "doctor_id",
+    "department_id",
+    "first_day",
+    "last_day",
+    "time_of_day",
+    "joined_at",
+    "doctor__user__first_name",
+    "doctor__user__last_name",
+    "department__name",
+)
+
+OFFER_DOCTOR = ("doctor__user__first_name", "doctor__user__last_name")
+
+
 def own_waitlist(user) -> dict:
     """A patient's waiting entries, each with the offer open to it now (`live_offer`), and those
-    offers (one query: an entry has at most one live offer)."""
-    live = WaitlistOffer.objects.live().filter(entry=OuterRef("pk")).order_by()
-    fields = {
-        "offer_token": "token",
-        "offer_start": "start",
-        "offer_expires_at": "expires_at",
-        "offer_doctor_first": "doctor__user__first_name",
-        "offer_doctor_last": "doctor__user__last_name",
-    }
+    offers. One query, a second only when the patient is waiting (an entry has at most one live
+    offer)."""
     entries = list(
         WaitlistEntry.objects.current()
-        .with_related()
+        .select_related("doctor__user", "department")
+        .only(*WAITLIST_ROW)
         .filter(patient__user=user)
-        .annotate(**{name: Subquery(live.values(field)[:1]) for name, field in fields.items()})
     )
+    live = {}
+    if entries:
+        live = {
+            o.entry_id: LiveOffer(o.token, o.start, o.expires_at, o.doctor.display_name)
+            for o in WaitlistOffer.objects.live()
+            .filter(entry__in=entries)
+            .select_related("doctor__user")
+            .only("entry_id", "token", "start", "expires_at", *OFFER_DOCTOR)
+        }
     for entry in entries:
-        entry.live_offer = None
-        if entry.offer_token:
-            name = f"Dr {entry.offer_doctor_first} {entry.offer_doctor_last}".strip()
-            entry.live_offer = LiveOffer(
-                entry.offer_token, entry.offer_start, entry.offer_expires_at, name
-            )
-    offers = sorted((e.live_offer for e in entries if e.live_offer), key=lambda o: o.start)
+        entry.live_offer = live.get(entry.pk)
+    offers = sorted(live.values(), key=lambda o: o.start)
     return {"entries": entries, "offers": offers}
 
 
