@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -15,12 +14,13 @@ from clinic.filters import DoctorFilter, PatientFilter
 from clinic.models import Doctor, Patient
 from clinic.signals import patient_data_accessed
 from hms.lib.confirm import confirm_page
+from hms.lib.paging import paginate
 
 PAGE_SIZE = 25
 
 
 def _page(request: HttpRequest, items, per_page: int = PAGE_SIZE):
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    return paginate(items, per_page, request.GET.get("page"))
 
 
 def _audit(request: HttpRequest, patient: Patient, action: str) -> None:

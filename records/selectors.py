@@ -5,12 +5,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 
 from clinic.models import Patient
+from hms.lib.paging import paginate
 from records.models import AccessLogEntry, PrescriptionItem, VisitRecord
 from scheduling.models import Appointment
 
@@ -31,7 +32,7 @@ def timeline_page(patient: Patient, number) -> tuple[Page, list[dict]]:
             department=F("appointment__doctor__department__name"),
         )
     )
-    page = Paginator(visits, 20).get_page(number)
+    page = paginate(visits, 20, number)
     rows = list(page)
     lines: dict[int, list[str]] = {}
     for record_id, medicine, dose, frequency in (

@@ -1,11 +1,13 @@
 """Cached reads: `cached(...)` reads through the cache, `invalidate(family)` is the one verb.
 
 Every cached value belongs to one or more families ("clinic.directory", "slots.doctor.7",
-"permissions", ...). A family has a version token in the cache; the value's cache key carries
-the tokens of its families. `invalidate(family)` replaces the token (after the transaction
-commits), so every process builds new keys from then on and recomputes on its next read; the old
-entries are never read again and expire. The first reader creates a token with `cache.add`, so
-processes racing to create it agree on one value.
+"permissions", ...). A family has a version token in the cache; a value is stored with the tokens
+its families had when it was computed, and a read fetches the value and the current tokens in one
+round-trip (`get_many`): a value whose tokens are no longer current is recomputed.
+`invalidate(family)` replaces the token (after the transaction commits), so every process
+recomputes on its next read. Tokens are read before computing: a value computed from data an
+invalidation has since replaced carries the old token and is never served. The first reader
+creates a token with `cache.add`, so processes racing to create it agree on one value.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from django.core.cache import cache
 from django.db import transaction
 
 T = TypeVar("T")
-_MISSING = object()
 
 
 def token_key(family: str) -> str:
@@ -41,11 +42,16 @@ def cached(families: str | Iterable[str], key: str, compute: Callable[[], T], tt
     """`compute()`, cached for `ttl` seconds under `key` until any of `families` is
     invalidated. None is a value like any other (it is cached too)."""
     families = [families] if isinstance(families, str) else list(families)
-    full = ":".join([*families, *(token(f) for f in families), key])
-    value = cache.get(full, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(full, value, ttl)
+    token_keys = [token_key(f) for f in families]
+    value_key = ":".join([*families, key])
+    found = cache.get_many([*token_keys, value_key])
+    tokens = [found.get(k) for k in token_keys]
+    entry = found.get(value_key)
+    if entry is not None and None not in tokens and entry[0] == tokens:
+        return entry[1]
+    tokens = [t or token(f) for t, f in zip(tokens, families, strict=True)]
+    value = compute()
+    cache.set(value_key, (tokens, value), ttl)
     return value
 
 

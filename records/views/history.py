@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from accounts.access import require_permission
+from hms.lib.paging import paginate
 from hms.lib.request import search_text
 from records import access, selectors
 from records.audit import audit
@@ -40,7 +40,7 @@ def my_patients(request: HttpRequest) -> HttpResponse:
     """A doctor's patients: everyone they have or had an appointment with."""
     q = search_text(request)
     patients = selectors.doctors_patients(request.user, q)
-    page = Paginator(patients, 25).get_page(request.GET.get("page"))
+    page = paginate(patients, 25, request.GET.get("page"))
     _audit_list(request, "patient_list", page)
     return render(request, "records/my_patients.html", {"page": page, "q": q})
 
@@ -52,7 +52,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
     records = RecordFilter(
         request.GET, queryset=VisitRecord.objects.with_related().order_by("-appointment__start")
     )
-    page = Paginator(records.qs, 25).get_page(request.GET.get("page"))
+    page = paginate(records.qs, 25, request.GET.get("page"))
     _audit_list(request, "record_list", page)
     return render(request, "records/record_list.html", {"page": page, "filter": records})
 
@@ -68,6 +68,6 @@ def access_log(request: HttpRequest) -> HttpResponse:
     else:
         entries = None
         found, scope = selectors.access_log_for_patient(access.get_own_patient(request)), "mine"
-    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    page = paginate(found, 50, request.GET.get("page"))
     context = {"page": page, "scope": scope, "filter": entries}
     return render(request, "records/access_log.html", context)

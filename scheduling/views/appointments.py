@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import require_permission
 from hms.lib.confirm import Confirmation, confirm_page
+from hms.lib.paging import paginate
 from hms.lib.request import parse_id, safe_next
 from scheduling import access, selectors, services
 from scheduling.filters import AppointmentFilter
@@ -107,7 +107,7 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
         "scheduling/my_appointments.html",
         {
             "upcoming": [(a, a.actions_for(request.user)) for a in upcoming],
-            "past": Paginator(past, 20).get_page(request.GET.get("page")),
+            "past": paginate(past, 20, request.GET.get("page")),
             "waitlist": own_waitlist,
         },
     )
@@ -125,7 +125,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         request.GET,
         queryset=Appointment.objects.for_list().with_attention().with_successor().order_by("start"),
     )
-    page = Paginator(appointments.qs, 25).get_page(request.GET.get("page"))
+    page = paginate(appointments.qs, 25, request.GET.get("page"))
     return render(
         request, "scheduling/appointment_list.html", {"filter": appointments, "page": page}
     )
