@@ -77,6 +77,16 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email or f"User {self.pk}"
 
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """Django's answer, without asking each backend on every call once the permission set
+        is known: hms.auth's backends (ModelBackend subclasses, the only ones configured) answer
+        from this `_perm_cache` set. A page calls this a hundred times or more (each row's
+        actions); Django's own path loads the backends afresh on every call."""
+        perms = getattr(self, "_perm_cache", None)
+        if obj is None and perms is not None and self.is_active and not self.is_superuser:
+            return perm in perms
+        return super().has_perm(perm, obj)
+
     def clean(self) -> None:
         super().clean()
         # An empty address is stored as NULL: "" would be a second, colliding "address".

@@ -220,14 +220,17 @@ def same_doctor_same_day(*, patient, doctor: Doctor, start) -> list[Appointment]
 
 def doctor_day(doctor: Doctor, day: date) -> list[Appointment]:
     start, end = slots.day_bounds(day)
-    return list(
-        Appointment.objects.for_list()
+    rows = list(
+        Appointment.objects.for_doctor_list()
         .with_attention()
         .with_successor()
         .with_check_in()
         .filter(doctor=doctor, start__gte=start, start__lt=end)
         .order_by("start")
     )
+    for appointment in rows:
+        appointment.doctor = doctor  # the one the page is about: no join, no query per row
+    return rows
 
 
 def doctor_week(doctor: Doctor, first: date) -> list[tuple[date, list[Appointment]]]:

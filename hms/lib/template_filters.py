@@ -1,5 +1,6 @@
 """Tags and filters every template gets (TEMPLATES "builtins" in hms/settings.py): Django's own
-`date` filter and `{% url %}` tag, with their results remembered per process, and `money`.
+`date` filter and `{% url %}` tag, with their results remembered per process, `truncatechars`
+without its cost when nothing is cut, and `money`.
 
 List pages format dozens of dates and reverse dozens of URLs per request, the same ones again on
 every reload: one `date` costs ~0.1 ms (day and month names are looked up in the active language
@@ -11,11 +12,13 @@ output is exactly Django's. Templates keep writing `|date:"..."` and `{% url ...
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 from django import template
 from django.conf import settings
 from django.template import defaultfilters, defaulttags
+from django.template.defaultfilters import stringfilter
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.translation import get_language
@@ -75,6 +78,20 @@ def url(parser, token):
     """Django's `{% url %}` (same syntax, same output), remembered per process."""
     node = defaulttags.url(parser, token)
     return RememberedURLNode(node.view_name, node.args, node.kwargs, node.asvar)
+
+
+@register.filter(is_safe=True)
+@stringfilter
+def truncatechars(value: str, arg):
+    """Django's `truncatechars` (same output): a text already short enough is returned without
+    building a Truncator (what Truncator.chars returns then: the text, NFC-normalised)."""
+    try:
+        length = int(arg)
+    except ValueError:  # as Django's: an invalid length leaves the text alone
+        return value
+    if len(value) <= length:
+        return unicodedata.normalize("NFC", value)
+    return defaultfilters.truncatechars(value, arg)
 
 
 @register.filter(is_safe=False)
