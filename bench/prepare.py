@@ -62,6 +62,8 @@ def next_working_day(doctor, after: date) -> date:
 
 def booking_plan(tomorrow: date) -> list[dict]:
     """(patient, doctor, slot) triples, each slot free and each patient's starts distinct."""
+    from django.utils import timezone
+
     from clinic.models import Doctor, Patient
     from scheduling import slots
     from scheduling.models import Appointment
@@ -73,27 +75,33 @@ def booking_plan(tomorrow: date) -> list[dict]:
     )
     _, last_day = slots.booking_window()
     busy: dict[int, list[tuple]] = {p.pk: [] for p in patients}
+    seen: set[tuple] = set()  # (patient, doctor, day)
     for a in Appointment.objects.occupying().filter(
         patient__in=patients, start__date__gte=tomorrow
     ):
         busy[a.patient_id].append((a.start, a.end))
+        seen.add((a.patient_id, a.doctor_id, timezone.localdate(a.start)))
     doctors = Doctor.objects.bookable().filter(user__email__startswith="bulk-doctor-")
     plan: list[dict] = []
     for doctor in doctors.order_by("pk")[:BOOKING_DOCTORS]:
         for day, free in slots.free_slots(doctor, tomorrow, last_day, use_cache=False).items():
             for slot in free:
                 # Slot lengths differ between doctors: a patient may not hold overlapping times.
+                # A second time with the same doctor on the same day asks the patient to confirm
+                # (issue 13): each patient sees a doctor once a day in the plan.
                 patient = next(
                     (
                         p
                         for p in patients
-                        if not any(s < slot.end and e > slot.start for s, e in busy[p.pk])
+                        if (p.pk, doctor.pk, day) not in seen
+                        and not any(s < slot.end and e > slot.start for s, e in busy[p.pk])
                     ),
                     None,
                 )
                 if patient is None:
                     continue
                 busy[patient.pk].append((slot.start, slot.end))
+                seen.add((patient.pk, doctor.pk, day))
                 plan.append(
                     {
                         "email": patient.user.email,
