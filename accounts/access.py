@@ -44,7 +44,9 @@ def roles_of(user) -> list[str]:
     """The role names a user holds, in the fixed order of accounts.roles.ROLES."""
     if not user.is_authenticated:
         return []
-    names = set(user.groups.values_list("name", flat=True))
+    names = getattr(user, "_group_names", None)  # read with the signed-in user (hms.auth)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
     return [role for role in ROLES if role in names]
 
 

@@ -3,7 +3,7 @@
 Django's ModelBackend reads the user's row (`get_user`) and then their permissions (two joins:
 user permissions and group permissions) on every signed-in request; the benchmark measured these
 at most of the cost of a trivial signed-in request (issues 7 and 15). This backend keeps, per
-user, one cache entry holding the user's row and permission set ("the principal"):
+user, one cache entry holding the user's row, permission set and group names ("the principal"):
 
 - a signed-in request reads it together with the permissions' version token in one cache
   round-trip (`get_many`), after the session's own read: no query at all on a warm session;
@@ -62,15 +62,18 @@ class CachedPrincipalMixin:
         found = cache.get_many([principal_key(user_id), token_key])
         entry, token = found.get(principal_key(user_id)), found.get(token_key)
         if entry is not None and token is not None and entry[0] == token:
-            user, perms = entry[1], entry[2]
+            user, perms, groups = entry[1], entry[2], entry[3]
         else:
             user = super().get_user(user_id)
             if user is None:
                 return None
             token = token or cached.token(PERMISSIONS)
             perms = frozenset(ModelBackend.get_all_permissions(self, _pristine(user)))
-            cache.set(principal_key(user_id), (token, user, perms), PERMISSION_CACHE_TTL)
+            groups = frozenset(user.groups.values_list("name", flat=True))
+            entry = (token, user, perms, groups)
+            cache.set(principal_key(user_id), entry, PERMISSION_CACHE_TTL)
         user._perm_cache = set(perms)
+        user._group_names = groups  # accounts.access.roles_of (the access log's role column)
         return user if self.user_can_authenticate(user) else None
 
 

@@ -168,5 +168,14 @@ def get_own_patient(request: HttpRequest, *, download: bool = False) -> Patient:
     return patient
 
 
+def get_own_patient_id(request: HttpRequest) -> int:
+    """The pk of the signed-in patient's own profile (get_own_patient without loading it, for a
+    page that loads the patient through its own access check next)."""
+    patient_id = Patient.objects.filter(user=request.user).values_list("pk", flat=True).first()
+    if patient_id is None or not request.user.has_perm("records.view_own_history"):
+        raise PermissionDenied
+    return patient_id
+
+
 def may_search_access_log(user) -> bool:
     return is_records_staff(user) and user.has_perm("records.view_all_access_log")

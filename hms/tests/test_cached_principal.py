@@ -99,7 +99,19 @@ def test_a_change_in_a_transaction_is_dropped_again_after_commit(
 
     from hms.auth import principal_key
 
-    cache.set(principal_key(user.pk), ("stale", user, frozenset()), 60)
+    cache.set(principal_key(user.pk), ("stale", user, frozenset(), frozenset()), 60)
     for callback in callbacks:
         callback()
     assert cache.get(principal_key(user.pk)) is None
+
+
+def test_the_access_log_names_the_role_without_reading_the_groups(client, db):
+    from clinic.tests.factories import PatientFactory
+    from records.models import AccessLogEntry
+
+    patient = PatientFactory()
+    signed_in(client, patient.user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("records:my-history")).status_code == 200
+    assert not [q for q in queries if "auth_group" in q["sql"]]
+    assert AccessLogEntry.objects.filter(actor=patient.user).latest("pk").role == "Patient"

@@ -27,7 +27,7 @@ def patient_history(request: HttpRequest, patient_pk: int) -> HttpResponse:
 
 @require_safe
 def my_history(request: HttpRequest) -> HttpResponse:
-    return patient_history(request, access.get_own_patient(request).pk)
+    return patient_history(request, access.get_own_patient_id(request))
 
 
 def _audit_list(request: HttpRequest, what: str, page) -> None:
