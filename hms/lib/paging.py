@@ -32,8 +32,13 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        head = self.object_list[: self.cap + 1]
-        counted = head.count() if hasattr(head, "query") else len(head)
+        rows = self.object_list
+        if hasattr(rows, "query"):
+            # Count primary keys only: the columns and annotations the page shows (subqueries
+            # per row) would be computed for every counted row otherwise.
+            counted = rows.values("pk")[: self.cap + 1].count()
+        else:
+            counted = len(rows[: self.cap + 1])
         self.capped = counted > self.cap
         return min(counted, self.cap)
 
