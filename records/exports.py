@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from clinic.models import Patient
+from clinic.models import Doctor, Patient
 from hms.lib import outbox
 from hms.lib.spreadsheets import csv_safe
 from records.models import Export, PrescriptionItem, VisitRecord
@@ -117,6 +117,44 @@ def history_csv_rows(patient: Patient) -> Iterator[list[str]]:
         for row in batch:
             visit = _Visit._make(row)
             yield _history_row(visit, prescriptions.get(visit.pk, []))
+
+
+FHIR_CHUNK = 500
+
+
+def history_fhir_chunks(patient: Patient) -> Iterator[str]:
+    """The patient's record as one FHIR R4 Bundle (JSON), a piece at a time: the envelope is
+    written here and each entry by fhir.resources, one chunk of visits in memory at a time."""
+    from records import fhir
+
+    head, tail = fhir.bundle_envelope(patient)
+    yield head + fhir.entry(fhir.patient_resource(patient))
+    doctors = Doctor.objects.with_related().filter(appointments__visit_record__patient=patient)
+    for doctor in doctors.distinct().order_by("pk"):
+        yield "".join("," + fhir.entry(r) for r in fhir.practitioner_resources(doctor))
+    yield "".join("," + fhir.entry(r) for r in fhir.profile_resources(patient))
+    visits = (
+        VisitRecord.objects.filter(patient=patient)
+        .order_by("appointment__start")
+        .values_list(*fhir.VISIT_COLUMNS.values())
+    )
+    for batch in _batches(visits.iterator(chunk_size=FHIR_CHUNK), FHIR_CHUNK):
+        lines = _fhir_lines_by_record([row[0] for row in batch])
+        for row in batch:
+            visit = fhir.Visit(*row, prescriptions=lines.get(row[0], []))
+            yield "".join("," + fhir.entry(r) for r in fhir.visit_resources(visit, patient))
+    yield tail
+
+
+def _fhir_lines_by_record(record_ids: list[int]) -> dict[int, list]:
+    """Each record's prescription lines as plain values for the FHIR builders (one query)."""
+    from records.fhir import LINE_COLUMNS, Line
+
+    lines: dict[int, list] = {}
+    items = PrescriptionItem.objects.filter(record_id__in=record_ids).order_by("pk")
+    for line in items.values_list(*LINE_COLUMNS):
+        lines.setdefault(line[1], []).append(Line._make(line))
+    return lines
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

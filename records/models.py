@@ -201,6 +201,7 @@ class AccessLogEntry(models.Model):
         "export": "an export",
         "export_csv": "the history (CSV)",
         "export_pdf": "the history (PDF)",
+        "export_fhir": "the record (FHIR, for another health system)",
         "export_background_csv": "a full history export (CSV)",
         "export_prescription_pdf": "a prescription (PDF)",
         "patient_list": "the patient list",

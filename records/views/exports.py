@@ -1,4 +1,4 @@
-"""Taking the history home: CSV and PDF downloads, the background export, e-mailing it."""
+"""Taking the history home: CSV, PDF and FHIR downloads, the background export, e-mailing it."""
 
 from __future__ import annotations
 
@@ -24,6 +24,24 @@ def history_csv(request: HttpRequest, patient_pk: int) -> StreamingHttpResponse:
 @require_safe
 def my_history_csv(request: HttpRequest) -> StreamingHttpResponse:
     return history_csv(request, access.get_own_patient(request, download=True).pk)
+
+
+@require_safe
+def history_fhir(request: HttpRequest, patient_pk: int) -> StreamingHttpResponse:
+    """The record as a FHIR R4 Bundle: for the patient, their doctors and hospital staff."""
+    from records.fhir import CONTENT_TYPE
+
+    patient = access.get_patient_for_export(request, patient_pk, kind="fhir", for_doctors=True)
+    response = StreamingHttpResponse(exports.history_fhir_chunks(patient), CONTENT_TYPE)
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="record-{patient.pk}-{stamp}.json"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_safe
+def my_history_fhir(request: HttpRequest) -> StreamingHttpResponse:
+    return history_fhir(request, access.get_own_patient(request, download=True).pk)
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
