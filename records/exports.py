@@ -19,6 +19,7 @@ from accounts.models import User
 from clinic.models import Doctor, Patient
 from hms.lib import outbox
 from hms.lib.spreadsheets import csv_safe
+from records import fhir
 from records.models import Export, PrescriptionItem, VisitRecord
 
 logger = logging.getLogger(__name__)
@@ -119,14 +120,12 @@ def history_csv_rows(patient: Patient) -> Iterator[list[str]]:
             yield _history_row(visit, prescriptions.get(visit.pk, []))
 
 
-FHIR_CHUNK = 500
+FHIR_CHUNK = 200  # visits in memory at once; each entry is built and written, then dropped
 
 
 def history_fhir_chunks(patient: Patient) -> Iterator[str]:
     """The patient's record as one FHIR R4 Bundle (JSON), a piece at a time: the envelope is
     written here and each entry by fhir.resources, one chunk of visits in memory at a time."""
-    from records import fhir
-
     head, tail = fhir.bundle_envelope(patient)
     yield head + fhir.entry(fhir.patient_resource(patient))
     doctors = Doctor.objects.with_related().filter(appointments__visit_record__patient=patient)
@@ -148,12 +147,10 @@ def history_fhir_chunks(patient: Patient) -> Iterator[str]:
 
 def _fhir_lines_by_record(record_ids: list[int]) -> dict[int, list]:
     """Each record's prescription lines as plain values for the FHIR builders (one query)."""
-    from records.fhir import LINE_COLUMNS, Line
-
     lines: dict[int, list] = {}
     items = PrescriptionItem.objects.filter(record_id__in=record_ids).order_by("pk")
-    for line in items.values_list(*LINE_COLUMNS):
-        lines.setdefault(line[1], []).append(Line._make(line))
+    for line in items.values_list(*fhir.LINE_COLUMNS):
+        lines.setdefault(line[1], []).append(fhir.Line._make(line))
     return lines
 
 

@@ -48,16 +48,14 @@ NO_KNOWN_ALLERGY = {
     "nkda": ("409137002", "No known drug allergy"),
     "no known drug allergies": ("409137002", "No known drug allergy"),
 }
-# (VisitRecord field, LOINC code, LOINC display, UCUM code, unit shown)
+# (VisitRecord field, LOINC codes and displays, UCUM code, unit shown)
 VITALS = [
-    ("pulse", "8867-4", "Heart rate", "/min", "beats/minute"),
-    ("temperature_c", "8310-5", "Body temperature", "Cel", "°C"),
-    ("weight_kg", "29463-7", "Body weight", "kg", "kg"),
-]
-SPO2_CODES = [
-    ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),
-    ("2708-6", "Oxygen saturation in Arterial blood"),
-]
+    ("pulse", [("8867-4", "Heart rate")], "/min", "beats/minute"),
+    ("temperature_c", [("8310-5", "Body temperature")], "Cel", "°C"),
+    ("spo2", [("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),
+              ("2708-6", "Oxygen saturation in Arterial blood")], "%", "%"),
+    ("weight_kg", [("29463-7", "Body weight")], "kg", "kg"),
+]  # fmt: skip
 BP_PANEL = ("85354-9", "Blood pressure panel with all children optional")
 BP_PARTS = [
     ("bp_systolic", "8480-6", "Systolic blood pressure"),
@@ -284,28 +282,13 @@ def _vital(key: tuple, codes: list[dict], patient: Patient, quantity: dict | Non
 def vital_observations(visit: Visit, patient: Patient) -> list[Observation]:
     """One Observation per vital sign the doctor recorded, LOINC-coded with UCUM units; the
     blood pressure is one panel with its systolic and diastolic components."""
-    at = {
-        "encounter": ref("Encounter", visit.pk),
-        "effectiveDateTime": _when(visit.start),
-    }
+    at = {"encounter": ref("Encounter", visit.pk), "effectiveDateTime": _when(visit.start)}
     found = []
-    for field, code, display, unit_code, unit in VITALS:
+    for field, codes, unit_code, unit in VITALS:
         if (value := getattr(visit, field)) is not None:
+            codings = [_coding(LOINC, code, display) for code, display in codes]
             quantity = {"value": value, "unit": unit, "code": unit_code}
-            found.append(
-                _vital((field, visit.pk), [_coding(LOINC, code, display)], patient, quantity, **at)
-            )
-    if visit.spo2 is not None:
-        codes = [_coding(LOINC, code, display) for code, display in SPO2_CODES]
-        found.append(
-            _vital(
-                ("spo2", visit.pk),
-                codes,
-                patient,
-                {"value": visit.spo2, "unit": "%", "code": "%"},
-                **at,
-            )
-        )
+            found.append(_vital((field, visit.pk), codings, patient, quantity, **at))
     components = [
         {
             "code": _concept(LOINC, code, display),

@@ -277,7 +277,7 @@ def test_query_count_is_pinned_and_does_not_grow_with_visits(client, doctor, pat
             b"".join(client.get(url).streaming_content)
         counts.append(len(queries))
     # session, user, own patient, patient, the auditor's roles, audit row, doctors, visits,
-    # prescriptions (one query per chunk of 500 visits)
+    # prescriptions (one query per chunk of 200 visits)
     assert counts == [QUERIES, QUERIES]
 
 

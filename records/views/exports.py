@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from hms.lib.spreadsheets import streamed_csv
-from records import access, exports
+from records import access, exports, fhir
 from records.audit import audit
 from records.models import Export
 
@@ -29,10 +29,8 @@ def my_history_csv(request: HttpRequest) -> StreamingHttpResponse:
 @require_safe
 def history_fhir(request: HttpRequest, patient_pk: int) -> StreamingHttpResponse:
     """The record as a FHIR R4 Bundle: for the patient, their doctors and hospital staff."""
-    from records.fhir import CONTENT_TYPE
-
     patient = access.get_patient_for_export(request, patient_pk, kind="fhir", for_doctors=True)
-    response = StreamingHttpResponse(exports.history_fhir_chunks(patient), CONTENT_TYPE)
+    response = StreamingHttpResponse(exports.history_fhir_chunks(patient), fhir.CONTENT_TYPE)
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="record-{patient.pk}-{stamp}.json"'
     response["Cache-Control"] = "no-store, private"
