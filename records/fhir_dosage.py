@@ -106,7 +106,8 @@ def is_as_needed(frequency: str) -> bool:
 
 def dosage(dose: str, frequency: str, duration: str, instructions: str) -> dict:
     """One FHIR Dosage: always the text, structured parts where they could be read."""
-    text = ", ".join(filter(None, [dose, frequency, f"for {duration}" if duration else ""]))
+    course = f"for {duration}" if duration[:1].isdigit() else duration  # "for 7 days", "ongoing"
+    text = ", ".join(filter(None, [dose, frequency, course]))
     result: dict = {"sequence": 1, "text": text or "As directed"}
     if instructions:
         result["patientInstruction"] = instructions

@@ -160,7 +160,7 @@ def test_an_unreadable_dosage_stays_text():
     result = dosage("half a tablet", "with the evening meal", "until review", "")
     assert result == {
         "sequence": 1,
-        "text": "half a tablet, with the evening meal, for until review",
+        "text": "half a tablet, with the evening meal, until review",
     }
 
 
