@@ -213,7 +213,9 @@ def practitioner_resources(doctor: Doctor) -> list[Resource]:
 
 
 def _split(text: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[,;\n]+", text) if part.strip()]
+    """The items of a free-text list (comma, semicolon or line apart), each once."""
+    items = (part.strip() for part in re.split(r"[,;\n]+", text))
+    return list({item.lower(): item for item in items if item}.values())
 
 
 def allergy_resources(patient: Patient) -> list[AllergyIntolerance]:
@@ -221,12 +223,12 @@ def allergy_resources(patient: Patient) -> list[AllergyIntolerance]:
     "none"/"NKDA" become the SNOMED "no known (drug) allergy" codes."""
     status = _concept(f"{TERMINOLOGY}/allergyintolerance-clinical", "active", "Active")
     resources = []
-    for number, allergy in enumerate(_split(patient.allergies)):
+    for allergy in _split(patient.allergies):
         known = NO_KNOWN_ALLERGY.get(allergy.lower().rstrip("."))
         code = _concept(SNOMED, *known) | {"text": allergy} if known else {"text": allergy}
         resources.append(
             AllergyIntolerance(
-                id=resource_id("AllergyIntolerance", f"{patient.pk}-{number}"),
+                id=resource_id("AllergyIntolerance", f"{patient.pk}-{allergy.lower()}"),
                 clinicalStatus=status,
                 code=code,
                 patient=ref("Patient", patient.pk),
@@ -242,10 +244,10 @@ def profile_resources(patient: Patient) -> list[Resource]:
         f"{TERMINOLOGY}/condition-category", "problem-list-item", "Problem List Item"
     )
     status = _concept(f"{TERMINOLOGY}/condition-clinical", "active", "Active")
-    for number, condition in enumerate(_split(patient.chronic_conditions)):
+    for condition in _split(patient.chronic_conditions):
         resources.append(
             Condition(
-                id=resource_id("Condition", f"profile-{patient.pk}-{number}"),
+                id=resource_id("Condition", f"profile-{patient.pk}-{condition.lower()}"),
                 clinicalStatus=status,
                 category=[category],
                 code={"text": condition},

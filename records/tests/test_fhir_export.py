@@ -42,7 +42,7 @@ def resources(data: dict, kind: str) -> list[dict]:
 def full_visit(doctor, patient):
     """A completed visit with every vital sign and two prescription lines."""
     profile = patient.patient_profile
-    profile.allergies = "Penicillin; peanuts"
+    profile.allergies = "Penicillin; peanuts\npenicillin"  # the same allergy twice
     profile.chronic_conditions = "Hypertension"
     profile.height_cm = Decimal("172.0")
     profile.save()
@@ -71,6 +71,7 @@ def test_patient_downloads_a_valid_r4_collection_bundle(client, patient, full_vi
     assert fhir_patient["birthDate"] == "1985-06-15" and fhir_patient["gender"] == "female"
     # Every reference points at an entry of the same Bundle.
     full_urls = {e["fullUrl"] for e in data["entry"]}
+    assert len(full_urls) == len(data["entry"])  # bdl-7: each resource once
     references = set(_references(data["entry"]))
     assert references and references <= full_urls
 
@@ -188,7 +189,7 @@ def test_a_course_is_completed_once_its_duration_has_run_out():
     assert medication_status(date(2026, 11, 28), "ongoing", today) == "unknown"
 
 
-def test_allergies_come_from_the_profile(client, patient, full_visit):
+def test_allergies_come_from_the_profile_each_once(client, patient, full_visit):
     client.force_login(patient)
     _, data = download(client, reverse("records:my-history-fhir"))
     allergies = resources(data, "AllergyIntolerance")
