@@ -214,8 +214,11 @@ def practitioner_resources(doctor: Doctor) -> list[Resource]:
 
 def _split(text: str) -> list[str]:
     """The items of a free-text list (comma, semicolon or line apart), each once."""
-    items = (part.strip() for part in re.split(r"[,;\n]+", text))
-    return list({item.lower(): item for item in items if item}.values())
+    unique: dict[str, str] = {}
+    for part in re.split(r"[,;\n]+", text):
+        if part.strip():
+            unique.setdefault(part.strip().lower(), part.strip())
+    return list(unique.values())
 
 
 def allergy_resources(patient: Patient) -> list[AllergyIntolerance]:
