@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
+from playwright.sync_api import expect
 
 from clinic.tests.factories import DoctorFactory, PatientFactory
 from e2e.helpers import assert_no_problems, sign_in
@@ -57,5 +58,15 @@ def test_patient_downloads_their_record_as_fhir(new_page, shots, axe, patient_wi
     shots(doctor, "doctor-sees-fhir-button", fits=True)
     with doctor.expect_download() as info:
         doctor.get_by_role("link", name="FHIR").click()
+    assert Bundle.model_validate_json(Path(info.value.path()).read_text(encoding="utf-8")).entry
+
+    # A long history: the same file, built on the server.
+    doctor.get_by_role("button", name="Prepare FHIR in the background").click()
+    expect(doctor.get_by_role("heading", name="Export (FHIR)")).to_be_visible()
+    axe(doctor)
+    shots(doctor, "fhir-prepared-in-the-background", fits=True)
+    with doctor.expect_download() as info:
+        doctor.get_by_role("link", name="Download FHIR").click()
+    assert info.value.suggested_filename.startswith("record-")
     assert Bundle.model_validate_json(Path(info.value.path()).read_text(encoding="utf-8")).entry
     assert_no_problems(doctor)

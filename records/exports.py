@@ -27,10 +27,14 @@ PROGRESS_EVERY = 200
 
 
 @transaction.atomic
-def export_start(*, patient: Patient, by: User) -> Export:
-    """Create the export row; a worker builds the file after commit (records/tasks.py)."""
+def export_start(*, patient: Patient, by: User, kind: str = "csv") -> Export:
+    """Create the export row (kind "csv" or "fhir"); a worker builds the file after commit
+    (records/tasks.py)."""
     export = Export.objects.create(
-        owner=by, patient=patient, total=VisitRecord.objects.filter(patient=patient).count()
+        owner=by,
+        patient=patient,
+        kind=kind,
+        total=VisitRecord.objects.filter(patient=patient).count(),
     )
     outbox.enqueue("records.history_export", export.pk, key=f"export:{export.pk}")
     return export
@@ -56,7 +60,11 @@ def records_email_start(*, patient: Patient) -> None:
 
 def build_history_export(export_id: int) -> str:
     export = Export.objects.select_related("patient__user").get(pk=export_id)
-    name = f"history-{export.patient_id}-{timezone.localdate().isoformat()}.csv"
+    stamp = timezone.localdate().isoformat()
+    if export.is_fhir:
+        name = f"record-{export.patient_id}-{stamp}.json"
+        return write_export(export, lambda: history_fhir_chunks(export.patient), name, text=True)
+    name = f"history-{export.patient_id}-{stamp}.csv"
     return write_export(export, lambda: history_csv_rows(export.patient), name)
 
 
@@ -203,8 +211,11 @@ def _history_row(visit: _Visit, prescriptions: list[str]) -> list[str]:
     ]
 
 
-def write_export(export: Export, make_rows: Callable[[], Iterable[list]], name: str) -> str:
-    """Write the rows to the export's file and track its state; shared by every CSV export.
+def write_export(
+    export: Export, make_rows: Callable[[], Iterable], name: str, *, text: bool = False
+) -> str:
+    """Write the rows to the export's file and track its state; shared by every CSV export
+    and (`text`: the rows are pieces of text, written as they are) the FHIR export.
 
     Safe to run twice: a finished export is left alone; an interrupted or failed one (the outbox
     retries it) starts again."""
@@ -214,15 +225,15 @@ def write_export(export: Export, make_rows: Callable[[], Iterable[list]], name: 
     try:
         # A temporary file, not memory: an export of any size costs the worker one chunk.
         with tempfile.TemporaryFile() as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            writer = csv.writer(text)
+            out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            write = out.write if text else csv.writer(out).writerow
             for done, row in enumerate(make_rows()):
-                writer.writerow(row)
+                write(row)
                 if done and done % PROGRESS_EVERY == 0:
                     Export.objects.filter(pk=export.pk).update(progress=done)
                     outbox.renew_claim()  # still at work: nobody else may take the message
-            text.flush()
-            text.detach()
+            out.flush()
+            out.detach()
             raw.seek(0)
             export.file.save(name, File(raw), save=False)
     except Exception as exc:

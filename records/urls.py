@@ -22,6 +22,11 @@ urlpatterns = [
         name="complete-visit",
     ),
     path("patients/<int:patient_pk>/exports/", exports.export_start, name="export-start"),
+    path(
+        "patients/<int:patient_pk>/exports/fhir/",
+        exports.fhir_export_start,
+        name="fhir-export-start",
+    ),
     path("patients/<int:patient_pk>/email/", exports.email_records, name="email-records"),
     path("exports/<int:pk>/", exports.export_detail, name="export-detail"),
     path("exports/<int:pk>/download/", exports.export_download, name="export-download"),

@@ -80,6 +80,7 @@ MATRIX = {
     "records:export-detail":               ('export',                "  L 200 404 404 404 404 200 404", "  L 405 405 405 405 405 405 405"),
     "records:export-download":             ('export',                "  L 404 404 404 404 404 404 404", "  L 405 405 405 405 405 405 405"),
     "records:export-start":                ('patient',               "  L 405 405 405 405 405 405 405", "  L 302 404 404 404 404 302 404"),
+    "records:fhir-export-start":           ('patient',               "  L 405 405 405 405 405 405 405", "  L 302 404 302 302 404 302 404"),
     "records:history-csv":                 ('patient',               "  L 200 404 404 404 404 200 404", "  L 405 405 405 405 405 405 405"),
     "records:history-fhir":                ('patient',               "  L 200 404 200 200 404 200 404", "  L 405 405 405 405 405 405 405"),
     "records:history-pdf":                 ('patient',               "  L 200 404 404 404 404 200 404", "  L 405 405 405 405 405 405 405"),

@@ -14,7 +14,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from clinic.tests.factories import DepartmentFactory, DoctorFactory
 from records.fhir_dosage import dosage, medication_status
-from records.models import AccessLogEntry, PrescriptionItem, VisitRecord
+from records.models import AccessLogEntry, Export, PrescriptionItem, VisitRecord
 from records.tests.factories import PrescriptionItemFactory, VisitRecordFactory
 from records.tests.test_history_and_exports import make_visits
 
@@ -341,3 +341,27 @@ def test_the_command_refuses_an_unknown_patient(tmp_path):
         call_command("export_fhir", "--patient", "999999", "-o", str(target))
     assert not target.exists()
     assert not AccessLogEntry.objects.exists()
+
+
+def test_a_doctor_prepares_the_fhir_record_in_the_background_and_downloads_it(
+    client, doctor, patient, full_visit, django_capture_on_commit_callbacks
+):
+    _with_vitals_and_lines(make_visits(doctor, patient.patient_profile, 250))
+    client.force_login(doctor)
+    url = reverse("records:fhir-export-start", args=[patient.patient_profile.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    export = Export.objects.get()
+    assert response.url == reverse("records:export-detail", args=[export.pk])
+    page = client.get(response.url).text
+    assert "Export (FHIR)" in page and "Download FHIR" in page
+    export.refresh_from_db()
+    assert (export.kind, export.status, export.owner, export.total) == ("fhir", "done", doctor, 251)
+    download = client.get(reverse("records:export-download", args=[export.pk]))
+    assert download["Content-Type"] == "application/fhir+json"
+    assert download["Content-Disposition"].startswith('attachment; filename="record-')
+    bundle = Bundle.model_validate_json(b"".join(download.streaming_content))
+    assert sum(e.resource.__resource_type__ == "Encounter" for e in bundle.entry) == 251
+    logged = AccessLogEntry.objects.filter(object_type="export_background_fhir")
+    assert sorted(logged.values_list("action", flat=True)) == ["download", "export"]
+    assert logged.get(action="export").description == "Started a full record export (FHIR)"

@@ -85,6 +85,21 @@ def export_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     return redirect("records:export-detail", pk=export.pk)
 
 
+@require_POST
+def fhir_export_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """The FHIR record built on a worker, for histories too long to wait for a download."""
+    patient = access.get_patient_for_export(
+        request, patient_pk, kind="background_fhir", for_doctors=True
+    )
+    export = exports.export_start(patient=patient, by=request.user, kind="fhir")
+    messages.success(
+        request,
+        "The FHIR record is being prepared. You can leave this page and come back: it keeps "
+        "running.",
+    )
+    return redirect("records:export-detail", pk=export.pk)
+
+
 @require_safe
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The export's progress: the whole page, or (htmx polling) the status part alone."""
@@ -99,13 +114,14 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     export = access.get_export_for_user(request, pk)
     if export.status != Export.Status.DONE or not export.file:
         raise Http404
-    audit(request, patient=export.patient, object_type="export_background_csv",
-          object_id=export.pk, action="download")  # fmt: skip
+    what = "export_background_fhir" if export.is_fhir else "export_background_csv"
+    audit(request, patient=export.patient, object_type=what, object_id=export.pk,
+          action="download")  # fmt: skip
     response = FileResponse(
         export.file.open("rb"),
         as_attachment=True,
         filename=export.download_name,
-        content_type="text/csv; charset=utf-8",
+        content_type=fhir.CONTENT_TYPE if export.is_fhir else "text/csv; charset=utf-8",
     )
     response["Cache-Control"] = "no-store, private"
     return response
