@@ -134,7 +134,7 @@ FHIR_CHUNK = 200  # visits in memory at once; each entry is built and written, t
 def history_fhir_chunks(patient: Patient) -> Iterator[str]:
     """The patient's record as one FHIR R4 Bundle (JSON), a piece at a time: the envelope is
     written here and each entry by fhir.resources, one chunk of visits in memory at a time."""
-    head, tail = fhir.bundle_envelope(patient)
+    head, tail = fhir.bundle_envelope()
     yield head + fhir.entry(fhir.patient_resource(patient))
     doctors = Doctor.objects.with_related().filter(appointments__visit_record__patient=patient)
     for doctor in doctors.distinct().order_by("pk"):

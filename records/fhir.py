@@ -125,11 +125,9 @@ def _name(user) -> dict:
 
 
 def _telecom(phone: object, email: str = "") -> list[dict]:
-    return [
-        {"system": system, "value": str(value), "use": use}
-        for system, value, use in (("phone", phone, "mobile"), ("email", email, "home"))
-        if value
-    ]
+    # No "use" (home, work, mobile): HMS does not know which kind of number it holds.
+    pairs = (("phone", phone), ("email", email))
+    return [{"system": system, "value": str(value)} for system, value in pairs if value]
 
 
 def entry(resource: Resource) -> str:
@@ -138,7 +136,7 @@ def entry(resource: Resource) -> str:
     return f'{{"fullUrl":"urn:uuid:{resource.id}","resource":{resource.model_dump_json()}}}'
 
 
-def bundle_envelope(patient: Patient) -> tuple[str, str]:
+def bundle_envelope() -> tuple[str, str]:
     """The Bundle's JSON before and after its entries (which are streamed in between)."""
     bundle = Bundle(
         id=str(uuid.uuid4()),
