@@ -103,14 +103,24 @@ def get_appointment_to_complete(request: HttpRequest, appointment_pk: int) -> Ap
     return appointment
 
 
-def get_patient_for_export(request: HttpRequest, patient_pk: int, *, kind: str) -> Patient:
-    """Exports: the patient themselves, or hospital staff for any patient."""
+def may_export(user, patient: Patient, *, for_doctors: bool = False) -> bool:
+    """The patient themselves or hospital staff; with `for_doctors` (the FHIR record, meant
+    for another health system) also every doctor who may read the history."""
+    if for_doctors:
+        return may_read_patient(user, patient)
+    return is_records_staff(user) or (
+        patient.user_id == user.pk and user.has_perm("records.view_own_history")
+    )
+
+
+def get_patient_for_export(
+    request: HttpRequest, patient_pk: int, *, kind: str, for_doctors: bool = False
+) -> Patient:
+    """Exports: the patient themselves, or hospital staff for any patient (and, `for_doctors`,
+    the patient's doctors). Every attempt is audited as `export_<kind>`; refusals are 404."""
     patient = Patient.objects.with_related().filter(pk=patient_pk).first()
     user = request.user
-    allowed = patient is not None and (
-        is_records_staff(user)
-        or (patient.user_id == user.pk and user.has_perm("records.view_own_history"))
-    )
+    allowed = patient is not None and may_export(user, patient, for_doctors=for_doctors)
     audit(
         request,
         patient=patient,

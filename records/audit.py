@@ -48,3 +48,19 @@ def audit(
         ip=client_ip(request),
         path=request.get_full_path()[:300],
     )
+
+
+def audit_command(
+    command: str, *, patient, object_type: str, object_id: object = "", action: str
+) -> AccessLogEntry:
+    """An access by an operator's management command: no signed-in user, no address; the
+    command's name stands where a web access keeps its path."""
+    return AccessLogEntry.objects.create(
+        actor=None,
+        role="command line",
+        patient=patient,
+        object_type=object_type,
+        object_id=str(object_id or "")[:40],
+        action=action,
+        path=f"manage.py {command}"[:300],
+    )

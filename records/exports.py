@@ -16,9 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from clinic.models import Patient
+from clinic.models import Doctor, Patient
 from hms.lib import outbox
 from hms.lib.spreadsheets import csv_safe
+from records import fhir
 from records.models import Export, PrescriptionItem, VisitRecord
 
 logger = logging.getLogger(__name__)
@@ -26,10 +27,14 @@ PROGRESS_EVERY = 200
 
 
 @transaction.atomic
-def export_start(*, patient: Patient, by: User) -> Export:
-    """Create the export row; a worker builds the file after commit (records/tasks.py)."""
+def export_start(*, patient: Patient, by: User, kind: str = "csv") -> Export:
+    """Create the export row (kind "csv" or "fhir"); a worker builds the file after commit
+    (records/tasks.py)."""
     export = Export.objects.create(
-        owner=by, patient=patient, total=VisitRecord.objects.filter(patient=patient).count()
+        owner=by,
+        patient=patient,
+        kind=kind,
+        total=VisitRecord.objects.filter(patient=patient).count(),
     )
     outbox.enqueue("records.history_export", export.pk, key=f"export:{export.pk}")
     return export
@@ -55,7 +60,11 @@ def records_email_start(*, patient: Patient) -> None:
 
 def build_history_export(export_id: int) -> str:
     export = Export.objects.select_related("patient__user").get(pk=export_id)
-    name = f"history-{export.patient_id}-{timezone.localdate().isoformat()}.csv"
+    stamp = timezone.localdate().isoformat()
+    if export.is_fhir:
+        name = f"record-{export.patient_id}-{stamp}.json"
+        return write_export(export, lambda: history_fhir_chunks(export.patient), name, text=True)
+    name = f"history-{export.patient_id}-{stamp}.csv"
     return write_export(export, lambda: history_csv_rows(export.patient), name)
 
 
@@ -119,6 +128,40 @@ def history_csv_rows(patient: Patient) -> Iterator[list[str]]:
             yield _history_row(visit, prescriptions.get(visit.pk, []))
 
 
+FHIR_CHUNK = 200  # visits in memory at once; each entry is built and written, then dropped
+
+
+def history_fhir_chunks(patient: Patient) -> Iterator[str]:
+    """The patient's record as one FHIR R4 Bundle (JSON), a piece at a time: the envelope is
+    written here and each entry by fhir.resources, one chunk of visits in memory at a time."""
+    head, tail = fhir.bundle_envelope()
+    yield head + fhir.entry(fhir.patient_resource(patient))
+    doctors = Doctor.objects.with_related().filter(appointments__visit_record__patient=patient)
+    for doctor in doctors.distinct().order_by("pk"):
+        yield "".join("," + fhir.entry(r) for r in fhir.practitioner_resources(doctor))
+    yield "".join("," + fhir.entry(r) for r in fhir.profile_resources(patient))
+    visits = (
+        VisitRecord.objects.filter(patient=patient)
+        .order_by("appointment__start")
+        .values_list(*fhir.VISIT_COLUMNS.values())
+    )
+    for batch in _batches(visits.iterator(chunk_size=FHIR_CHUNK), FHIR_CHUNK):
+        lines = _fhir_lines_by_record([row[0] for row in batch])
+        for row in batch:
+            visit = fhir.Visit(*row, prescriptions=lines.get(row[0], []))
+            yield "".join("," + fhir.entry(r) for r in fhir.visit_resources(visit, patient))
+    yield tail
+
+
+def _fhir_lines_by_record(record_ids: list[int]) -> dict[int, list]:
+    """Each record's prescription lines as plain values for the FHIR builders (one query)."""
+    lines: dict[int, list] = {}
+    items = PrescriptionItem.objects.filter(record_id__in=record_ids).order_by("pk")
+    for line in items.values_list(*fhir.LINE_COLUMNS):
+        lines.setdefault(line[1], []).append(fhir.Line._make(line))
+    return lines
+
+
 def _batches(items: Iterable, size: int) -> Iterator[list]:
     """Consecutive lists of `size` items; the last one may be shorter."""
     batch: list = []
@@ -168,8 +211,11 @@ def _history_row(visit: _Visit, prescriptions: list[str]) -> list[str]:
     ]
 
 
-def write_export(export: Export, make_rows: Callable[[], Iterable[list]], name: str) -> str:
-    """Write the rows to the export's file and track its state; shared by every CSV export.
+def write_export(
+    export: Export, make_rows: Callable[[], Iterable], name: str, *, text: bool = False
+) -> str:
+    """Write the rows to the export's file and track its state; shared by every CSV export
+    and (`text`: the rows are pieces of text, written as they are) the FHIR export.
 
     Safe to run twice: a finished export is left alone; an interrupted or failed one (the outbox
     retries it) starts again."""
@@ -179,15 +225,15 @@ def write_export(export: Export, make_rows: Callable[[], Iterable[list]], name: 
     try:
         # A temporary file, not memory: an export of any size costs the worker one chunk.
         with tempfile.TemporaryFile() as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            writer = csv.writer(text)
+            out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            write = out.write if text else csv.writer(out).writerow
             for done, row in enumerate(make_rows()):
-                writer.writerow(row)
+                write(row)
                 if done and done % PROGRESS_EVERY == 0:
                     Export.objects.filter(pk=export.pk).update(progress=done)
                     outbox.renew_claim()  # still at work: nobody else may take the message
-            text.flush()
-            text.detach()
+            out.flush()
+            out.detach()
             raw.seek(0)
             export.file.save(name, File(raw), save=False)
     except Exception as exc:

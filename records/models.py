@@ -201,7 +201,9 @@ class AccessLogEntry(models.Model):
         "export": "an export",
         "export_csv": "the history (CSV)",
         "export_pdf": "the history (PDF)",
+        "export_fhir": "the record (FHIR, for another health system)",
         "export_background_csv": "a full history export (CSV)",
+        "export_background_fhir": "a full record export (FHIR)",
         "export_prescription_pdf": "a prescription (PDF)",
         "patient_list": "the patient list",
         "record_list": "the list of visit records",
@@ -209,6 +211,7 @@ class AccessLogEntry(models.Model):
     }
     PHRASES = {  # where verb + thing would read oddly
         ("export", "export_background_csv"): "Started a full history export (CSV)",
+        ("export", "export_background_fhir"): "Started a full record export (FHIR)",
         ("export", "export_email"): "E-mailed the records to the patient",
         ("create", "visit_record"): "Wrote a visit record",
         ("create", "patient_profile"): "Registered the patient",
@@ -272,15 +275,28 @@ class Export(TimeStampedModel):
     def download_name(self) -> str:
         """The file's name for the person downloading it: what it is and when, never the
         storage's name (which may carry a random suffix to stay unique)."""
+        day = timezone.localdate(self.created).isoformat() if self.created else ""
+        if self.patient_id and self.is_fhir:
+            return f"record-{self.patient_id}-{day}.json"
         if self.patient_id:
-            return f"history-{self.patient_id}-{timezone.localdate(self.created).isoformat()}.csv"
+            return f"history-{self.patient_id}-{day}.csv"
         return f"{self.kind}-{self.params.get('from', '')}-{self.params.get('to', '')}.csv"
+
+    @property
+    def is_fhir(self) -> bool:
+        """A patient's record as a FHIR R4 Bundle (JSON) rather than a CSV."""
+        return self.kind == "fhir"
+
+    @property
+    def format_label(self) -> str:
+        return "FHIR" if self.is_fhir else "CSV"
 
     @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100
-        return int(self.progress * 100 / self.total) if self.total else 0
+        # A FHIR export counts a few entries besides the visits (patient, doctors, profile).
+        return min(100, int(self.progress * 100 / self.total)) if self.total else 0
 
     @property
     def is_finished(self) -> bool:

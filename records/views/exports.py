@@ -1,4 +1,4 @@
-"""Taking the history home: CSV and PDF downloads, the background export, e-mailing it."""
+"""Taking the history home: CSV, PDF and FHIR downloads, the background export, e-mailing it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from hms.lib.spreadsheets import streamed_csv
-from records import access, exports
+from records import access, exports, fhir
 from records.audit import audit
 from records.models import Export
 
@@ -24,6 +24,22 @@ def history_csv(request: HttpRequest, patient_pk: int) -> StreamingHttpResponse:
 @require_safe
 def my_history_csv(request: HttpRequest) -> StreamingHttpResponse:
     return history_csv(request, access.get_own_patient(request, download=True).pk)
+
+
+@require_safe
+def history_fhir(request: HttpRequest, patient_pk: int) -> StreamingHttpResponse:
+    """The record as a FHIR R4 Bundle: for the patient, their doctors and hospital staff."""
+    patient = access.get_patient_for_export(request, patient_pk, kind="fhir", for_doctors=True)
+    response = StreamingHttpResponse(exports.history_fhir_chunks(patient), fhir.CONTENT_TYPE)
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="record-{patient.pk}-{stamp}.json"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_safe
+def my_history_fhir(request: HttpRequest) -> StreamingHttpResponse:
+    return history_fhir(request, access.get_own_patient(request, download=True).pk)
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -69,6 +85,21 @@ def export_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     return redirect("records:export-detail", pk=export.pk)
 
 
+@require_POST
+def fhir_export_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """The FHIR record built on a worker, for histories too long to wait for a download."""
+    patient = access.get_patient_for_export(
+        request, patient_pk, kind="background_fhir", for_doctors=True
+    )
+    export = exports.export_start(patient=patient, by=request.user, kind="fhir")
+    messages.success(
+        request,
+        "The FHIR record is being prepared. You can leave this page and come back: it keeps "
+        "running.",
+    )
+    return redirect("records:export-detail", pk=export.pk)
+
+
 @require_safe
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The export's progress: the whole page, or (htmx polling) the status part alone."""
@@ -83,13 +114,14 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     export = access.get_export_for_user(request, pk)
     if export.status != Export.Status.DONE or not export.file:
         raise Http404
-    audit(request, patient=export.patient, object_type="export_background_csv",
-          object_id=export.pk, action="download")  # fmt: skip
+    what = "export_background_fhir" if export.is_fhir else "export_background_csv"
+    audit(request, patient=export.patient, object_type=what, object_id=export.pk,
+          action="download")  # fmt: skip
     response = FileResponse(
         export.file.open("rb"),
         as_attachment=True,
         filename=export.download_name,
-        content_type="text/csv; charset=utf-8",
+        content_type=fhir.CONTENT_TYPE if export.is_fhir else "text/csv; charset=utf-8",
     )
     response["Cache-Control"] = "no-store, private"
     return response
