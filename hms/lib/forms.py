@@ -44,6 +44,10 @@ class FastSelect(forms.Select):
     Django's escape does) ~0.8 ms, and ~0.15 ms instead of ~0.5 ms for a five-option select.
     Same markup as templates/django/forms/widgets/select.html; values and labels are escaped.
     Flat choices only (no option groups).
+
+    Still worth it (issue 15's rule: hand-drawn markup stays only where it pays more than 5%):
+    on the staff appointment list (bench data, 211 doctors) the page costs 12.1 ms of CPU with
+    it and 31.1 ms with Django's Select, so it saves 61% of the page.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
