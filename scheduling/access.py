@@ -41,12 +41,13 @@ def get_appointment_for_user(user, pk: int) -> Appointment:
 def get_own_appointments(user):
     """The appointments of a patient or a doctor themself (with what lists show); 403 for
     anyone else."""
-    appointments = Appointment.objects.for_list().with_attention().with_successor()
     if user.has_perm("scheduling.book_own_appointment"):
-        return appointments.filter(patient__user=user)
-    if user.has_perm("scheduling.manage_own_schedule"):
-        return appointments.filter(doctor__user=user)
-    raise PermissionDenied
+        mine = Appointment.objects.for_patient_list().filter(patient__user=user)
+    elif user.has_perm("scheduling.manage_own_schedule"):
+        mine = Appointment.objects.for_list().filter(doctor__user=user)
+    else:
+        raise PermissionDenied
+    return mine.with_attention().with_successor()
 
 
 def get_booking_patient(user, for_patient: str | None) -> Patient:

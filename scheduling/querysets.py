@@ -83,6 +83,13 @@ class AppointmentQuerySet(models.QuerySet):
         """
         return self.with_related().only(*ROW, *DOCTOR_ROW, *PATIENT_ROW)
 
+    def for_patient_list(self) -> AppointmentQuerySet:
+        """for_list() for one patient's own rows: the doctor's side, and of the patient only
+        what the status rules read (whose appointment it is)."""
+        return self.select_related("doctor__user", "doctor__department", "patient").only(
+            *ROW, *DOCTOR_ROW, "patient__user_id"
+        )
+
     def for_doctor_list(self) -> AppointmentQuerySet:
         """for_list() for one doctor's rows: the caller knows the doctor (and sets it on each
         row), so only the patient is joined."""
