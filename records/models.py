@@ -206,6 +206,7 @@ class AccessLogEntry(models.Model):
         "patient_list": "the patient list",
         "record_list": "the list of visit records",
         "appointment_list": "the appointment list",
+        "calendar_feed": "the calendar feed",
     }
     PHRASES = {  # where verb + thing would read oddly
         ("export", "export_background_csv"): "Started a full history export (CSV)",
@@ -213,6 +214,7 @@ class AccessLogEntry(models.Model):
         ("create", "visit_record"): "Wrote a visit record",
         ("create", "patient_profile"): "Registered the patient",
         ("complete", "appointment"): "Completed a visit",
+        ("download", "calendar_feed"): "Calendar app fetched the appointments (calendar feed)",
     }
 
     @property
