@@ -74,6 +74,14 @@ def _refusal(appointment: Appointment, action: str) -> str:
 
 
 PATIENT_BUSY = "The patient already has an appointment at this time."
+MOVED_AWAY_FIELDS = (
+    "status",
+    "cancelled_by",
+    "cancelled_at",
+    "cancel_reason",
+    "sequence",
+    "updated",
+)
 RETRYABLE_PGCODES = {"40001", "40P01"}  # serialization failure, deadlock
 
 
@@ -240,16 +248,7 @@ def appointment_reschedule(
         old.cancelled_by, old.cancelled_at = by, timezone.now()
         old.cancel_reason = "Rescheduled"
         old.sequence += 1
-        old.save(
-            update_fields=[
-                "status",
-                "cancelled_by",
-                "cancelled_at",
-                "cancel_reason",
-                "sequence",
-                "updated",
-            ]
-        )
+        old.save(update_fields=MOVED_AWAY_FIELDS)
         new = _insert_appointment(
             patient=old.patient,
             doctor=new_doctor,
