@@ -146,3 +146,14 @@ def test_the_profile_pages_link_to_the_feed(client_for, patient, doctor):
     for user in (patient, doctor):
         html = client_for(user).get(reverse("clinic:my-profile")).content.decode()
         assert f'href="{PAGE}"' in html
+
+
+def test_an_address_replaced_in_another_tab_is_not_shown_as_current(client_for, patient):
+    from scheduling import services
+
+    client = client_for(patient)
+    client.post(reverse("scheduling:calendar-feed-enable"))  # the address waits for the page
+    services.calendar_feed_regenerate(owner=patient)  # meanwhile, elsewhere
+
+    html = client.get(PAGE).content.decode()
+    assert SHOWN_ONCE not in html and ">On</span> since" in html

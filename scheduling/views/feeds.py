@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from hms.lib import ratelimit
 from hms.lib.confirm import Confirmation, confirm_page
 from scheduling import access, feeds, services
+from scheduling.feed_models import token_digest
 from scheduling.forms import CalendarFeedOptionsForm
 from scheduling.models import CalendarFeed
 
@@ -36,6 +37,8 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     feed = CalendarFeed.objects.filter(owner=request.user).first()
     token = request.session.pop(NEW_ADDRESS_KEY, None)
     is_on = feed is not None and feed.is_on
+    if token and not (is_on and token_digest(token) == feed.token_digest):
+        token = None  # replaced or turned off since (in another tab): not the address any more
     options = None
     if kind == "doctor":
         include = feed.include_reason if feed else False
@@ -43,7 +46,7 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     context = {
         "kind": kind,
         "feed": feed if is_on else None,
-        "addresses": _addresses(token) if token and is_on else None,
+        "addresses": _addresses(token) if token else None,
         "options": options,
         "past_days": settings.HMS_CALENDAR_FEED_PAST_DAYS,
     }
