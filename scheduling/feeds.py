@@ -16,19 +16,22 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 import icalendar
 from django.conf import settings
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
+from hms.lib import cached
 from scheduling.models import Appointment, CalendarFeed
 
-FORMAT = "1"  # part of every version: change it when the events' text changes
+FORMAT = "2"  # part of every version: change it when the events' text changes
+BODIES = "scheduling.calendar_feeds"  # the cached family of built feeds (hms.lib.cached)
+BODY_TTL = 60 * 60
 EVENT_FIELDS = (  # what an event reads: loading every column of five tables costs twice the CPU
-    "start", "end", "status", "reason", "updated", "sequence", "origin",
+    "start", "end", "status", "reason", "updated", "sequence", "origin", "rescheduled_from",
     "doctor__user__first_name", "doctor__user__last_name", "doctor__department__name",
     "patient__user__first_name", "patient__user__last_name",
 )  # fmt: skip
@@ -59,15 +62,23 @@ def window(now: datetime) -> tuple[datetime, datetime]:
 
 
 def feed_appointments(feed: CalendarFeed, *, now: datetime):
-    """The owner's appointments starting in the window. A moved appointment is shown once, as
-    its newest row (same UID); the old row stays only in a doctor's feed when the move gave
-    the patient to a colleague (there it is the cancellation)."""
+    """The owner's appointments starting in the window, moved-away rows included (`feed_ical`
+    leaves out those whose new row is in the feed: a move is one event)."""
     start, end = window(now)
     in_window = Appointment.objects.filter(start__gte=start, start__lt=end)
     if feed_kind(feed) == "doctor":
-        mine = in_window.filter(doctor=feed.owner.doctor_profile.pk)
-        return mine.filter(Q(rescheduled_to__isnull=True) | ~Q(rescheduled_to__doctor=F("doctor")))
-    return in_window.filter(patient=feed.owner.patient_profile.pk, rescheduled_to__isnull=True)
+        return in_window.filter(doctor=feed.owner.doctor_profile.pk)
+    return in_window.filter(patient=feed.owner.patient_profile.pk)
+
+
+def _one_per_event(rows) -> list[Appointment]:
+    """Each event once, as its newest row: a row moved to another row of the same feed is left
+    out. Done here rather than by a join in SQL: a move is always forward in time, so the new
+    row is in the window too; a row moved to a colleague stays, as the cancellation, in the first
+    doctor's feed."""
+    rows = list(rows)
+    moved = {row.rescheduled_from_id for row in rows if row.rescheduled_from_id}
+    return [row for row in rows if row.pk not in moved]
 
 
 def feed_version(feed: CalendarFeed, appointments, *, now: datetime) -> Version:
@@ -97,11 +108,33 @@ def _initials(user) -> str:
     return " ".join(f"{letter}." for letter in letters) or "Patient"
 
 
-def _words(appointment: Appointment, feed: CalendarFeed, kind: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class _Style:
+    """What every event of one feed shares, worked out once per feed."""
+
+    kind: str
+    include_reason: bool
+    zone: tzinfo
+    location: str
+    link: str  # the appointment page's address without its id
+
+    @classmethod
+    def of(cls, feed: CalendarFeed) -> _Style:
+        page = reverse("scheduling:appointment-detail", args=[0])
+        return cls(
+            kind=feed_kind(feed),
+            include_reason=feed.include_reason,
+            zone=timezone.get_current_timezone(),
+            location=f"{settings.HOSPITAL_NAME}, {settings.HOSPITAL_ADDRESS}",
+            link=settings.HMS_BASE_URL + page.removesuffix("0/"),
+        )
+
+
+def _words(appointment: Appointment, style: _Style) -> tuple[str, str]:
     """The event's summary and description: what the owner's calendar may show of it."""
     status = "" if appointment.status == "booked" else f" ({appointment.get_status_display()})"
-    if kind == "doctor":
-        reason = appointment.reason if feed.include_reason else ""
+    if style.kind == "doctor":
+        reason = appointment.reason if style.include_reason else ""
         summary = f"Appointment: {_initials(appointment.patient.user)}{status}"
         return summary, f"Reason for the visit: {reason}" if reason else ""
     doctor = appointment.doctor
@@ -111,32 +144,36 @@ def _words(appointment: Appointment, feed: CalendarFeed, kind: str) -> tuple[str
     )
 
 
-def _event(appointment: Appointment, feed: CalendarFeed, kind: str) -> icalendar.Event:
-    zone = timezone.get_current_timezone()
-    summary, description = _words(appointment, feed, kind)
+def _event(appointment: Appointment, style: _Style) -> icalendar.Event:
+    summary, description = _words(appointment, style)
     cancelled = appointment.status == Appointment.Status.CANCELLED
     event = icalendar.Event()
     event.add("uid", f"appointment-{appointment.calendar_key}@{settings.HMS_CALENDAR_UID_DOMAIN}")
     event.add("dtstamp", appointment.updated)
-    event.add("last-modified", appointment.updated)
     event.add("sequence", appointment.sequence)
-    event.add("dtstart", appointment.start.astimezone(zone))
-    event.add("dtend", appointment.end.astimezone(zone))
+    event.add("dtstart", appointment.start.astimezone(style.zone))
+    event.add("dtend", appointment.end.astimezone(style.zone))
     event.add("summary", summary)
     if description:
         event.add("description", description)
-    event.add("location", f"{settings.HOSPITAL_NAME}, {settings.HOSPITAL_ADDRESS}")
+    event.add("location", style.location)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
-    event.add("class", "PRIVATE")
-    path = reverse("scheduling:appointment-detail", args=[appointment.pk])
-    event.add("url", settings.HMS_BASE_URL + path)
+    event.add("url", f"{style.link}{appointment.pk}/")
     return event
+
+
+def feed_body(feed: CalendarFeed, version: Version, *, now: datetime) -> bytes:
+    """The feed's text for `version`, kept in the shared cache under it: a calendar app that
+    fetches an unchanged feed without asking "if changed" costs a cache read, not the build
+    (about 1 s for a busy doctor's 1,800 events). A new version is a new key: nothing to clear."""
+    key = f"{feed.pk}:{version.etag}"
+    return cached.cached(BODIES, key, lambda: feed_ical(feed, now=now), BODY_TTL)
 
 
 def feed_ical(feed: CalendarFeed, *, now: datetime) -> bytes:
     """The whole feed as iCalendar text, with a VTIMEZONE for the hospital's zone."""
-    kind = feed_kind(feed)
+    style = _Style.of(feed)
     rows = (
         feed_appointments(feed, now=now)
         .select_related("doctor__user", "doctor__department", "patient__user")
@@ -151,8 +188,8 @@ def feed_ical(feed: CalendarFeed, *, now: datetime) -> bytes:
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
-    for appointment in rows.order_by("start", "pk"):
-        calendar.add_component(_event(appointment, feed, kind))
+    for appointment in _one_per_event(rows.order_by("start", "pk")):
+        calendar.add_component(_event(appointment, style))
     first, last = window(now)
     calendar.add_missing_timezones(
         first_date=first.date() - timedelta(days=1), last_date=last.date() + timedelta(days=1)

@@ -166,7 +166,7 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     )
     if unchanged is not None:
         return _versioned(unchanged, version)
-    body = feeds.feed_ical(feed, now=now)
+    body = feeds.feed_body(feed, version, now=now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="appointments.ics"'
     return _versioned(response, version)
