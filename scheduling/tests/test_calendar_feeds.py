@@ -344,3 +344,17 @@ def test_a_fetch_costs_the_same_queries_whatever_the_rows(
         assert fetch(client, token, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
     with django_assert_num_queries(4):
         assert fetch(client, token).content == response.content
+
+
+def test_the_emailed_single_event_is_built_by_icalendar_too(booked, settings):
+    from scheduling.tasks import ics_for
+
+    settings.HOSPITAL_ADDRESS = "Wing B; 1 Health Street, Springfield"
+    text = ics_for(booked, method="REQUEST")
+
+    calendar = icalendar.Calendar.from_ical(text)
+    assert str(calendar["METHOD"]) == "REQUEST"
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["UID"]) == f"appointment-{booked.pk}@hms"
+    assert str(event["LOCATION"]) == f"{settings.HOSPITAL_NAME}, {settings.HOSPITAL_ADDRESS}"
+    assert event.decoded("DTSTART") == booked.start
