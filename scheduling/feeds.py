@@ -73,9 +73,9 @@ def feed_appointments(feed: CalendarFeed, *, now: datetime):
 
 def _one_per_event(rows) -> list[Appointment]:
     """Each event once, as its newest row: a row moved to another row of the same feed is left
-    out. Done here rather than by a join in SQL: a move is always forward in time, so the new
-    row is in the window too; a row moved to a colleague stays, as the cancellation, in the first
-    doctor's feed."""
+    out. Done here rather than by a join in SQL (see docs/performance.md): a move always goes to
+    a free slot in the future, so the new row is in the window too. A row moved to a colleague
+    stays, as the cancellation, in the first doctor's feed."""
     rows = list(rows)
     moved = {row.rescheduled_from_id for row in rows if row.rescheduled_from_id}
     return [row for row in rows if row.pk not in moved]
