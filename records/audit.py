@@ -37,9 +37,11 @@ def audit(
     allowed: bool = True,
     actor=None,
     role: str = "",
+    path: str = "",
 ) -> AccessLogEntry:
     """One access-log row. The actor is the signed-in user, or for a request authenticated
-    otherwise (a calendar feed's token) `actor` with `role` saying how ("calendar feed")."""
+    otherwise (a calendar feed's token) `actor` with `role` saying how ("calendar feed"); `path`
+    replaces the request's when that carries a secret (the token)."""
     user = actor or (request.user if request.user.is_authenticated else None)
     return AccessLogEntry.objects.create(
         actor=user,
@@ -50,5 +52,5 @@ def audit(
         action=action,
         outcome=AccessLogEntry.Outcome.ALLOWED if allowed else AccessLogEntry.Outcome.DENIED,
         ip=client_ip(request),
-        path=request.get_full_path()[:300],
+        path=(path or request.get_full_path())[:300],
     )

@@ -195,7 +195,10 @@ def log_calendar_feed_fetch(request, feed: CalendarFeed, *, allowed: bool = True
     feed's owner (whose token it was) with the role "calendar feed", and for a patient's feed
     the patient, who sees it in "Who accessed my records"."""
     patient = getattr(feed.owner, "patient_profile", None)
+    # The log keeps the token's prefix (which finds the feed), never the secret part.
+    path = request.path.rsplit("/", 1)[0] + f"/{feed.token_prefix}***.ics"
     patient_data_accessed.send(
         sender=CalendarFeed, request=request, patient=patient, action="download", obj=feed,
         object_type="calendar_feed", actor=feed.owner, role="calendar feed", allowed=allowed,
+        path=path,
     )  # fmt: skip

@@ -260,6 +260,7 @@ def test_each_fetch_of_a_patients_feed_is_in_their_access_log(client, jane, book
         jane,
         "203.0.113.9",
     )
+    assert row.path == f"/scheduling/feeds/{token[:8]}***.ics"  # never the whole token
     client.force_login(jane.user)
     page = client.get(reverse("records:access-log")).content.decode()
     assert "Calendar app fetched the appointments (calendar feed)" in page
