@@ -295,7 +295,25 @@ def test_a_blocked_or_removed_doctors_feed_stops(client, doctor, booked, hospita
     clinic_services.doctor_act(doctor=doctor.doctor_profile, action=action, by=hospital_admin)
 
     assert fetch(client, token).status_code == 404
-    refused = AccessLogEntry.objects.filter(object_type="calendar_feed").first()
+    assert not CalendarFeed.objects.get(owner=doctor).is_on  # unblocked: a new address
+
+
+def test_blocking_a_doctor_says_their_feed_is_turned_off(client_for, doctor, hospital_admin):
+    services.calendar_feed_enable(owner=doctor)
+    url = reverse("clinic:doctor-action", args=[doctor.doctor_profile.pk, "block"])
+
+    html = client_for(hospital_admin).get(url).content.decode()
+
+    assert "Their calendar subscription is turned off" in html
+
+
+def test_a_feed_whose_owner_can_no_longer_sign_in_stops_and_the_refusal_is_logged(client, doctor):
+    token = services.calendar_feed_enable(owner=doctor)
+    doctor.is_active = False  # e.g. suspended in Django admin, not through the block action
+    doctor.save()
+
+    assert fetch(client, token).status_code == 404
+    refused = AccessLogEntry.objects.get(object_type="calendar_feed")
     assert (refused.actor, refused.outcome) == (doctor, "denied")
 
 
