@@ -79,6 +79,8 @@ def _confirmation(kind: str) -> Confirmation:
             ],
             button="Make a new address",
             back=back,
+            back_label="Calendar subscription",
+            keep_label="Keep the current address",
         )
     return Confirmation(
         title="Turn off the calendar feed",
@@ -89,6 +91,8 @@ def _confirmation(kind: str) -> Confirmation:
         ],
         button="Turn off",
         back=back,
+        back_label="Calendar subscription",
+        keep_label="Keep it on",
     )
 
 
