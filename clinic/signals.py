@@ -9,5 +9,7 @@ doctor_pending_work = Signal()  # kwargs: doctor
 doctor_deactivated = Signal()  # kwargs: doctor, action, by
 # Sent by every view that shows or changes a patient's data, for the access log (records app).
 # kwargs: request, patient, action ("view"/"change"/...), obj (None for a list) and optionally
-# object_type ("patient_profile" by default; "appointment" from scheduling's admin).
+# object_type ("patient_profile" by default; "appointment" from scheduling's admin; "calendar_feed"
+# from a calendar app fetching a feed, which also passes `actor` (the feed's owner), `role`,
+# `allowed`, since that request has no signed-in user, and `path` without the feed's token).
 patient_data_accessed = Signal()

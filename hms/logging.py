@@ -2,9 +2,18 @@
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# Addresses that carry a secret (a calendar feed's token): logs keep the first 8 characters, which
+# find the feed, and never the rest.
+_SECRET_IN_PATH = re.compile(r"(/feeds/[A-Za-z0-9_-]{8})[A-Za-z0-9_-]+")
+
+
+def redact(text: str) -> str:
+    """`text` with the secret part of calendar feed addresses replaced by "***"."""
+    return _SECRET_IN_PATH.sub(r"\1***", text) if "/feeds/" in text else text
 
 
 class JsonFormatter(logging.Formatter):
@@ -13,16 +22,23 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         # Anything passed with `extra={...}` becomes a field of its own.
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
                 plain = isinstance(value, (str, int, float, bool, type(None)))
-                entry[key] = value if plain else str(value)
+                entry[key] = value if plain and not isinstance(value, str) else redact(str(value))
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
+
+
+class RedactingFormatter(logging.Formatter):
+    """The plain-text format, with secrets in addresses redacted like the JSON one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def logging_config(*, level: str, format: str) -> dict:
@@ -32,7 +48,10 @@ def logging_config(*, level: str, format: str) -> dict:
         "disable_existing_loggers": False,
         "formatters": {
             "json": {"()": "hms.logging.JsonFormatter"},
-            "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+            "text": {
+                "()": "hms.logging.RedactingFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+            },
         },
         "handlers": {
             "stdout": {

@@ -8,6 +8,7 @@ files); production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and D
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -72,6 +73,15 @@ HMS_NO_SHOW_AFTER_MINUTES = env.int("NO_SHOW_AFTER_MINUTES", default=0)
 WAITLIST_HOLD_MINUTES = env.int("WAITLIST_HOLD_MINUTES", default=30)
 # Where the site is reached, for links in e-mails sent by background jobs (no request there).
 HMS_BASE_URL = env.str("HMS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Calendar feeds (scheduling/feeds.py): the days they cover back and ahead, how often one
+# address may be fetched, and the domain in event UIDs (keep it when the site's address moves,
+# or calendar apps see every appointment as a new event).
+HMS_CALENDAR_FEED_PAST_DAYS = env.int("CALENDAR_FEED_PAST_DAYS", default=30)
+HMS_CALENDAR_FEED_FUTURE_DAYS = env.int("CALENDAR_FEED_FUTURE_DAYS", default=366)
+HMS_CALENDAR_FEED_FETCHES_PER_MINUTE = env.int("CALENDAR_FEED_FETCHES_PER_MINUTE", default=6)
+HMS_CALENDAR_UID_DOMAIN = env.str(
+    "CALENDAR_UID_DOMAIN", default=urlsplit(HMS_BASE_URL).hostname or "hms.local"
+)
 # Phone numbers typed without a country code are read as numbers of this region.
 PHONENUMBER_DEFAULT_REGION = env.str("HOSPITAL_PHONE_REGION", default="GB")
 PHONENUMBER_DB_FORMAT = "E164"

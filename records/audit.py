@@ -35,18 +35,24 @@ def audit(
     object_id: object = "",
     action: str,
     allowed: bool = True,
+    actor=None,
+    role: str = "",
+    path: str = "",
 ) -> AccessLogEntry:
-    user = request.user if request.user.is_authenticated else None
+    """One access-log row. The actor is the signed-in user, or for a request authenticated
+    otherwise (a calendar feed's token) `actor` with `role` saying how ("calendar feed"); `path`
+    replaces the request's when that carries a secret (the token)."""
+    user = actor or (request.user if request.user.is_authenticated else None)
     return AccessLogEntry.objects.create(
         actor=user,
-        role=", ".join(roles_of(user)) if user else "anonymous",
+        role=role or (", ".join(roles_of(user)) if user else "anonymous"),
         patient=patient,
         object_type=object_type,
         object_id=str(object_id or "")[:40],
         action=action,
         outcome=AccessLogEntry.Outcome.ALLOWED if allowed else AccessLogEntry.Outcome.DENIED,
         ip=client_ip(request),
-        path=request.get_full_path()[:300],
+        path=(path or request.get_full_path())[:300],
     )
 
 

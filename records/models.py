@@ -208,6 +208,7 @@ class AccessLogEntry(models.Model):
         "patient_list": "the patient list",
         "record_list": "the list of visit records",
         "appointment_list": "the appointment list",
+        "calendar_feed": "the calendar feed",
     }
     PHRASES = {  # where verb + thing would read oddly
         ("export", "export_background_csv"): "Started a full history export (CSV)",
@@ -216,6 +217,7 @@ class AccessLogEntry(models.Model):
         ("create", "visit_record"): "Wrote a visit record",
         ("create", "patient_profile"): "Registered the patient",
         ("complete", "appointment"): "Completed a visit",
+        ("download", "calendar_feed"): "Calendar app fetched the appointments (calendar feed)",
     }
 
     @property

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hmac
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from clinic.models import Doctor, Patient
+from clinic.signals import patient_data_accessed
 from hms.lib.request import parse_id
-from scheduling.models import Appointment, Leave, WaitlistEntry, WaitlistOffer
+from scheduling.feed_models import PREFIX_LENGTH, token_digest
+from scheduling.models import Appointment, CalendarFeed, Leave, WaitlistEntry, WaitlistOffer
 
 HOURS_PERM = "scheduling.change_workinghours"  # staff changing hours and single slots
 LEAVE_PERM = "scheduling.change_leave"
@@ -135,3 +139,67 @@ def get_offer_for_user(user, token: str) -> WaitlistOffer:
     if is_scheduling_staff(user) or offer.entry.patient.user_id == user.pk:
         return offer
     raise Http404
+
+
+def get_calendar_feed_kind(user) -> str:
+    """ "doctor" or "patient": whose appointments the user's own calendar feed would hold.
+    Staff have no feed of their own (403)."""
+    if user.has_perm("scheduling.manage_own_schedule"):
+        doctors = Doctor.objects.filter(user=user, removed_at__isnull=True)
+        if doctors.exists():
+            return "doctor"
+    elif user.has_perm("scheduling.book_own_appointment"):
+        patients = Patient.objects.filter(user=user)
+        if patients.exists():
+            return "patient"
+    raise PermissionDenied
+
+
+_NO_DIGEST = token_digest("")  # compared when no feed has the prefix: both ways take as long
+
+
+def _feed_serves(feed: CalendarFeed) -> bool:
+    """A feed stops with its owner's account: a blocked or removed doctor, an inactive patient."""
+    owner = feed.owner
+    doctor = getattr(owner, "doctor_profile", None)
+    if doctor is not None:
+        return owner.is_active and doctor.status != Doctor.Status.BLOCKED and not doctor.is_removed
+    patient = getattr(owner, "patient_profile", None)
+    return owner.is_active and patient is not None and patient.is_active
+
+
+def get_calendar_feed_for_token(request, token: str) -> CalendarFeed:
+    """The feed a calendar app fetches with its address's token. 404 for a wrong or revoked
+    token, without a timing difference worth exploiting: the row is found by the token's
+    non-secret prefix and its digest compared in constant time whether a row was found or not.
+    A known feed whose owner may no longer use it is 404 too, and that refusal is logged."""
+    feed = None
+    if len(token) > PREFIX_LENGTH:
+        feed = (
+            CalendarFeed.objects.select_related(
+                "owner__doctor_profile__department", "owner__patient_profile"
+            )
+            .filter(token_prefix=token[:PREFIX_LENGTH])
+            .first()
+        )
+    matches = hmac.compare_digest(token_digest(token), feed.token_digest if feed else _NO_DIGEST)
+    if feed is None or not matches:
+        raise Http404
+    if not _feed_serves(feed):
+        log_calendar_feed_fetch(request, feed, allowed=False)
+        raise Http404
+    return feed
+
+
+def log_calendar_feed_fetch(request, feed: CalendarFeed, *, allowed: bool = True) -> None:
+    """The access-log row of a fetch: the request has no signed-in user, so the row names the
+    feed's owner (whose token it was) with the role "calendar feed", and for a patient's feed
+    the patient, who sees it in "Who accessed my records"."""
+    patient = getattr(feed.owner, "patient_profile", None)
+    # The log keeps the token's prefix (which finds the feed), never the secret part.
+    path = request.path.rsplit("/", 1)[0] + f"/{feed.token_prefix}***.ics"
+    patient_data_accessed.send(
+        sender=CalendarFeed, request=request, patient=patient, action="download", obj=feed,
+        object_type="calendar_feed", actor=feed.owner, role="calendar feed", allowed=allowed,
+        path=path,
+    )  # fmt: skip

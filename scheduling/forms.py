@@ -250,3 +250,14 @@ class WaitlistJoinForm(forms.Form):
         elif first and last and last - first > self.LONGEST:
             self.add_error("last_day", "Wait for at most 90 days at a time.")
         return data
+
+
+class CalendarFeedOptionsForm(forms.Form):
+    """A doctor's choice of what their calendar feed shows of each appointment."""
+
+    include_reason = forms.BooleanField(
+        required=False,
+        label="Show the reason for the visit in my calendar",
+        help_text="Off: each event names the patient by initials only. Your calendar app (and "
+        "anyone you share that calendar with) would see the reason.",
+    )

@@ -131,6 +131,12 @@ class Appointment(TimeStampedModel):
     rescheduled_from = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="rescheduled_to"
     )
+    # Calendar feeds follow one event through moves and changes: a move starts a new row, so
+    # the first row of the chain names the event (UID) and the counter only grows (SEQUENCE).
+    origin = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -228,6 +234,12 @@ class Appointment(TimeStampedModel):
     @property
     def duration(self) -> timedelta:
         return self.end - self.start
+
+    @property
+    def calendar_key(self) -> int:
+        """The number in this appointment's calendar UID: that of the first appointment of its
+        chain of moves, so a moved appointment stays the same event in calendar apps."""
+        return self.origin_id or self.pk
 
     # --- The status machine: which transitions exist and who may make them -----------------
 
@@ -328,4 +340,5 @@ class AppointmentEvent(models.Model):
         return self.actor.get_full_name() if self.actor else "the system"
 
 
+from scheduling.feed_models import CalendarFeed  # noqa: E402, F401
 from scheduling.waitlist_models import WaitlistEntry, WaitlistOffer  # noqa: E402, F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import icalendar
 from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
@@ -23,30 +24,21 @@ SUBJECTS = {
 
 def ics_for(appointment: Appointment, *, method: str) -> str:
     """An iCalendar event (RFC 5545) so the patient can add or remove it in their calendar."""
-
-    def stamp(value) -> str:
-        return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-    status = "CANCELLED" if method == "CANCEL" else "CONFIRMED"
-    summary = f"Appointment with {appointment.doctor.display_name}"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//HMS//Appointments//EN",
-        f"METHOD:{method}",
-        "BEGIN:VEVENT",
-        f"UID:appointment-{appointment.pk}@hms",
-        f"DTSTAMP:{stamp(timezone.now())}",
-        f"DTSTART:{stamp(appointment.start)}",
-        f"DTEND:{stamp(appointment.end)}",
-        f"SUMMARY:{summary}",
-        f"LOCATION:{settings.HOSPITAL_NAME}, {settings.HOSPITAL_ADDRESS}".replace(",", "\\,"),
-        f"STATUS:{status}",
-        f"SEQUENCE:{int(appointment.updated.timestamp())}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(lines) + "\r\n"
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//HMS//Appointments//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    event = icalendar.Event()
+    event.add("uid", f"appointment-{appointment.pk}@hms")
+    event.add("dtstamp", timezone.now().astimezone(UTC))
+    event.add("dtstart", appointment.start.astimezone(UTC))
+    event.add("dtend", appointment.end.astimezone(UTC))
+    event.add("summary", f"Appointment with {appointment.doctor.display_name}")
+    event.add("location", f"{settings.HOSPITAL_NAME}, {settings.HOSPITAL_ADDRESS}")
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("sequence", int(appointment.updated.timestamp()))
+    calendar.add_component(event)
+    return calendar.to_ical().decode()
 
 
 def _context(kind: str, appointment: Appointment) -> dict:

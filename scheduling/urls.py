@@ -1,6 +1,14 @@
 from django.urls import path
 
-from scheduling.views import appointments, availability, booking, queue, schedule, waitlist
+from scheduling.views import (
+    appointments,
+    availability,
+    booking,
+    feeds,
+    queue,
+    schedule,
+    waitlist,
+)
 
 app_name = "scheduling"
 
@@ -45,6 +53,12 @@ urlpatterns = [
         waitlist.waitlist_offer_answer,
         name="waitlist-offer-answer",
     ),
+    path("calendar-feed/", feeds.calendar_feed, name="calendar-feed"),
+    path("calendar-feed/on/", feeds.calendar_feed_enable, name="calendar-feed-enable"),
+    path("calendar-feed/new/", feeds.calendar_feed_regenerate, name="calendar-feed-regenerate"),
+    path("calendar-feed/off/", feeds.calendar_feed_revoke, name="calendar-feed-revoke"),
+    path("calendar-feed/options/", feeds.calendar_feed_options, name="calendar-feed-options"),
+    path("feeds/<slug:token>.ics", feeds.calendar_feed_ics, name="calendar-feed-ics"),
     path("holidays/", availability.holidays, name="holidays"),
     path("holidays/<int:pk>/delete/", availability.holiday_delete, name="holiday-delete"),
 ]

@@ -111,6 +111,12 @@ MATRIX = {
     "scheduling:appointment-list":         (None,                    "  L 403 403 403 403 403 302 302", "  L 405 405 405 405 405 405 405"),
     "scheduling:availability":             (None,                    "  L 403 403 200 200 200 302 403", "  L 403 403 200 200 200 302 403"),
     "scheduling:book":                     ('doctor',                "  L 200 200 403 403 403 403 403", "  L 200 200 403 403 403 403 403"),
+    "scheduling:calendar-feed":            (None,                    "  L 200 200 200 200 200 403 403", "  L 405 405 405 405 405 405 405"),
+    "scheduling:calendar-feed-enable":     (None,                    "  L 405 405 405 405 405 405 405", "  L 302 302 302 302 302 403 403"),
+    "scheduling:calendar-feed-ics":        ('feed',                  "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    "scheduling:calendar-feed-options":    (None,                    "  L 405 405 405 405 405 405 405", "  L 403 403 302 302 302 403 403"),
+    "scheduling:calendar-feed-regenerate": (None,                    "  L 200 200 200 200 200 403 403", "  L 302 302 302 302 302 403 403"),
+    "scheduling:calendar-feed-revoke":     (None,                    "  L 200 200 200 200 200 403 403", "  L 302 302 302 302 302 403 403"),
     "scheduling:doctor-day":               (None,                    "  L 403 403 200 200 200 302 302", "  L 405 405 405 405 405 405 405"),
     "scheduling:doctor-week":              (None,                    "  L 403 403 200 200 200 302 302", "  L 405 405 405 405 405 405 405"),
     "scheduling:holiday-delete":           ('holiday',               "  L 403 403 403 403 403 200 403", "  L 403 403 403 403 403 302 403"),
@@ -215,6 +221,7 @@ def world(patient, doctor, colleague):
         "offer-accept": [offer.token, "accept"],
         "patient-version": [p.pk, p.history.earliest().history_id],
         "record-version": [record.pk, record.history.get().history_id],
+        "feed": [services.calendar_feed_enable(owner=patient)],
     }
 
 

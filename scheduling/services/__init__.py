@@ -29,6 +29,13 @@ from scheduling.services.availability import (
     working_hours_edit_one,
     working_hours_save,
 )
+from scheduling.services.feeds import (
+    calendar_feed_enable,
+    calendar_feed_fetched,
+    calendar_feed_regenerate,
+    calendar_feed_revoke,
+    calendar_feed_set_options,
+)
 from scheduling.services.waitlist import (
     OfferGone,
     offer_freed_time,
@@ -56,6 +63,11 @@ __all__ = [
     "appointments_affected",
     "appointments_cancel_many",
     "appointments_mark_no_shows",
+    "calendar_feed_enable",
+    "calendar_feed_fetched",
+    "calendar_feed_regenerate",
+    "calendar_feed_revoke",
+    "calendar_feed_set_options",
     "holiday_add",
     "holiday_delete",
     "leave_add",

@@ -74,6 +74,14 @@ def _refusal(appointment: Appointment, action: str) -> str:
 
 
 PATIENT_BUSY = "The patient already has an appointment at this time."
+MOVED_AWAY_FIELDS = (
+    "status",
+    "cancelled_by",
+    "cancelled_at",
+    "cancel_reason",
+    "sequence",
+    "updated",
+)
 RETRYABLE_PGCODES = {"40001", "40P01"}  # serialization failure, deadlock
 
 
@@ -173,6 +181,9 @@ def _insert_appointment(
         booked_by=by,
         rescheduled_from=rescheduled_from,
     )
+    if rescheduled_from is not None:  # the same calendar event, one version on
+        appointment.origin_id = rescheduled_from.calendar_key
+        appointment.sequence = rescheduled_from.sequence
     appointment.save()
     return appointment
 
@@ -233,9 +244,8 @@ def appointment_reschedule(
         old.status = Appointment.Status.CANCELLED
         old.cancelled_by, old.cancelled_at = by, timezone.now()
         old.cancel_reason = "Rescheduled"
-        old.save(
-            update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason", "updated"]
-        )
+        old.sequence += 1
+        old.save(update_fields=MOVED_AWAY_FIELDS)
         new = _insert_appointment(
             patient=old.patient,
             doctor=new_doctor,
@@ -288,7 +298,8 @@ def appointment_transition(
         raise NotAllowed(_refusal(locked, action))
     from_status = locked.status
     locked.status = Appointment.TRANSITIONS[action][1]
-    fields = ["status", "updated"]
+    locked.sequence += 1  # calendar feeds: the event changed
+    fields = ["status", "sequence", "updated"]
     if action == "cancel":
         locked.cancelled_by, locked.cancelled_at = by, timezone.now()
         locked.cancel_reason = reason.strip()
