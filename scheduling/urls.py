@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment-detail"),
     path(
+        "appointments/<int:pk>/calendar.ics",
+        appointments.appointment_ics,
+        name="appointment-ics",
+    ),
+    path(
         "appointments/<int:pk>/cancel/",
         appointments.appointment_cancel,
         name="appointment-cancel",

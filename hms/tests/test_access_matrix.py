@@ -108,6 +108,7 @@ MATRIX = {
     "scheduling:appointment-bulk-cancel":  (None,                    "  L 403 403 403 403 403 302 302", "  L 403 403 403 403 403 302 302"),
     "scheduling:appointment-cancel":       ('appointment',           "  L 200 404 200 404 404 200 200", "  L 200 404 200 404 404 200 200"),
     "scheduling:appointment-detail":       ('appointment',           "  L 200 404 200 404 404 200 200", "  L 405 405 405 405 405 405 405"),
+    "scheduling:appointment-ics":          ('appointment',           "  L 200 404 200 404 404 200 200", "  L 405 405 405 405 405 405 405"),
     "scheduling:appointment-list":         (None,                    "  L 403 403 403 403 403 302 302", "  L 405 405 405 405 405 405 405"),
     "scheduling:availability":             (None,                    "  L 403 403 200 200 200 302 403", "  L 403 403 200 200 200 302 403"),
     "scheduling:book":                     ('doctor',                "  L 200 200 403 403 403 403 403", "  L 200 200 403 403 403 403 403"),

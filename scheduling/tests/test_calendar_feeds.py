@@ -377,3 +377,24 @@ def test_the_emailed_single_event_is_built_by_icalendar_too(booked, settings):
     assert str(event["UID"]) == f"appointment-{booked.pk}@hms"
     assert str(event["LOCATION"]) == f"{settings.HOSPITAL_NAME}, {settings.HOSPITAL_ADDRESS}"
     assert event.decoded("DTSTART") == booked.start
+
+
+def test_an_open_appointment_downloads_as_one_calendar_event(client, patient, open_doctor):
+    """The appointment page's "Add to calendar": the booking e-mail's event, as a file."""
+    appointment = AppointmentFactory(patient=patient.patient_profile, doctor=open_doctor)
+    client.force_login(patient)
+    page = client.get(reverse("scheduling:appointment-detail", args=[appointment.pk]))
+    url = reverse("scheduling:appointment-ics", args=[appointment.pk])
+    assert url in page.text
+    response = client.get(url)
+    assert response["Content-Type"].startswith("text/calendar")
+    event = icalendar.Calendar.from_ical(response.content).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == appointment.start
+    assert open_doctor.display_name in str(event["summary"])
+
+    appointment.status = appointment.Status.CANCELLED
+    appointment.save()
+    assert client.get(url).status_code == 404
+    assert (
+        url not in client.get(reverse("scheduling:appointment-detail", args=[appointment.pk])).text
+    )

@@ -18,6 +18,7 @@ from scheduling import access, selectors, services
 from scheduling.filters import AppointmentFilter
 from scheduling.forms import CancelForm
 from scheduling.models import Appointment
+from scheduling.tasks import ics_for
 
 DONE = {
     "check_in": "{patient} is checked in.",
@@ -43,6 +44,20 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attention_detail": selectors.attention_detail(appointment),
         },
     )
+
+
+@require_safe
+def appointment_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """The appointment as an .ics file, to add it to a calendar by hand (the booking e-mail
+    carries the same event; a calendar subscription keeps every appointment up to date)."""
+    appointment = access.get_appointment_for_user(request.user, pk)
+    if not appointment.is_open:
+        raise Http404
+    response = HttpResponse(
+        ics_for(appointment, method="PUBLISH"), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+    return response
 
 
 @require_POST
