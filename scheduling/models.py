@@ -136,7 +136,9 @@ class Appointment(TimeStampedModel):
     origin = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
-    sequence = models.PositiveIntegerField(default=0, editable=False)
+    # db_default too: code of the previous release, still serving while the migration runs,
+    # inserts appointments without this column.
+    sequence = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = AppointmentQuerySet.as_manager()
 
