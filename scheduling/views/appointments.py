@@ -117,12 +117,14 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
     own_waitlist = {"entries": [], "offers": []}
     if request.user.has_perm("scheduling.book_own_appointment"):
         own_waitlist = selectors.own_waitlist(request.user)
+    past_page = paginate(past, 20, request.GET.get("page"))
+    past_page.object_list = list(past_page.object_list)  # read here, not while drawing the page
     return render(
         request,
         "scheduling/my_appointments.html",
         {
             "upcoming": [(a, a.actions_for(request.user)) for a in upcoming],
-            "past": paginate(past, 20, request.GET.get("page")),
+            "past": past_page,
             "waitlist": own_waitlist,
         },
     )
