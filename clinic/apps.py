@@ -5,6 +5,14 @@ class ClinicConfig(AppConfig):
     name = "clinic"
     verbose_name = "Departments, doctors and patients"
 
+    def ready(self) -> None:
+        from django.conf import settings
+        from django.db.models.signals import post_save
+
+        from clinic.receivers import user_saved
+
+        post_save.connect(user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="clinic-user")
+
     role_permissions = {
         "Hospital admin": {
             "clinic.add_department",

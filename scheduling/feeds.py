@@ -24,6 +24,7 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.selectors import DIRECTORY
 from hms.lib import cached
 from scheduling.models import Appointment, CalendarFeed
 
@@ -83,8 +84,9 @@ def _one_per_event(rows) -> list[Appointment]:
 
 def feed_version(feed: CalendarFeed, appointments, *, now: datetime) -> Version:
     """The feed's version from one aggregate (no row is loaded): it changes with any change of
-    an appointment in the window (each save sets `updated`), the window's day, and the feed's
-    options. Last-Modified never goes back: the window's first day only ever moves on."""
+    an appointment in the window (each save sets `updated`), the window's day, the feed's
+    options and the directory (doctors' and departments' names). Last-Modified never goes back:
+    the window's first day only ever moves on (a rename changes the ETag only)."""
     stats = appointments.aggregate(changed=Max("updated"), count=Count("pk"))
     day = timezone.localdate(now)
     parts = [
@@ -95,6 +97,8 @@ def feed_version(feed: CalendarFeed, appointments, *, now: datetime) -> Version:
         day,
         stats["count"],
         stats["changed"],
+        # Doctors' and departments' names: a rename reaches the feeds on their next fetch.
+        cached.token(DIRECTORY),
     ]
     etag = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
     moments = [feed.updated, _midnight(day), stats["changed"] or feed.updated]

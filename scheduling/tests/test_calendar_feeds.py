@@ -398,3 +398,37 @@ def test_an_open_appointment_downloads_as_one_calendar_event(client, patient, op
     assert (
         url not in client.get(reverse("scheduling:appointment-detail", args=[appointment.pk])).text
     )
+
+
+def test_a_doctor_renamed_on_their_user_reaches_the_feed_and_the_directory(
+    client, jane, booked, django_capture_on_commit_callbacks
+):
+    """A rename made on the user row (Django admin's user page) is not a clinic service call:
+    the directory's cache and the feed's ETag follow it all the same."""
+    token = services.calendar_feed_enable(owner=jane.user)
+    first = fetch(client, token)
+    client.force_login(jane.user)
+    assert "Dr Renamed" not in client.get(reverse("clinic:directory")).text
+
+    user = booked.doctor.user
+    with django_capture_on_commit_callbacks(execute=True):
+        user.first_name = "Renamed"
+        user.save()
+
+    client.logout()
+    again = fetch(client, token, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    event = events(again)[uid(booked)]
+    assert "Renamed" in str(event["SUMMARY"]) + str(event.get("DESCRIPTION", ""))
+    client.force_login(jane.user)
+    assert "Dr Renamed" in client.get(reverse("clinic:directory")).text
+
+
+def test_a_sign_in_does_not_empty_the_directory_cache(doctor):
+    from clinic.selectors import DIRECTORY
+    from hms.lib import cached
+
+    before = cached.token(DIRECTORY)
+    doctor.last_login = timezone.now()
+    doctor.save(update_fields=["last_login"])
+    assert cached.token(DIRECTORY) == before
