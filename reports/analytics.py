@@ -3,6 +3,7 @@ the volume, cached briefly (the numbers move with every booking; a minute old is
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
@@ -50,6 +51,9 @@ def _compute(days: int) -> dict:
     attended = by_status.get("completed", 0) + by_status.get("no_show", 0)
     total = sum(by_status.values())
     return {
+        # This computation's identity: the page's drawn charts and tables are cached under it
+        # (templates/reports/analytics.html), so they are drawn again only when this is.
+        "version": uuid.uuid4().hex,
         "days": days,
         "first": first,
         "last": last,

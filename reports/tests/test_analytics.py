@@ -81,6 +81,28 @@ def test_cached_analytics_change_at_once_after_a_write(client, hospital_admin):
     assert client.get(url).context["data"]["total"] == 1
 
 
+@pytest.mark.django_db(transaction=True)  # the statistics are invalidated after commit
+def test_the_drawn_charts_and_tables_change_at_once_after_a_write(client, hospital_admin):
+    """They are cached with the statistics they are drawn from (the page's {% cache %}), and
+    drawn again when the statistics are computed again."""
+    import json
+    import re
+
+    doctor = DoctorFactory()
+    client.force_login(hospital_admin)
+    url = reverse("reports:analytics")
+
+    def drawn() -> int:
+        html = client.get(url).content.decode()
+        found = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', html)
+        return sum(json.loads(found.group(1))["perDay"]["values"])
+
+    assert drawn() == 0
+    assert drawn() == 0  # from the cache
+    _book(doctor, 1)
+    assert drawn() == 1
+
+
 def test_failed_emails_are_visible_to_hospital_admins(client, hospital_admin):
     from reports.models import SentNotification
 
