@@ -20,7 +20,7 @@ from clinic.models import Doctor, Patient
 from hms.lib import outbox
 from hms.lib.spreadsheets import csv_safe
 from records import fhir
-from records.models import Export, PrescriptionItem, VisitRecord
+from records.models import VISIT_FIELDS, Export, PrescriptionItem, VisitRecord
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 200
@@ -95,15 +95,7 @@ HISTORY_COLUMNS = {
     "doctor_first_name": "appointment__doctor__user__first_name",
     "doctor_last_name": "appointment__doctor__user__last_name",
     "department": "appointment__doctor__department__name",
-    "visit_type": "visit_type",
-    "complaint": "complaint",
-    "diagnosis": "diagnosis",
-    "bp_systolic": "bp_systolic",
-    "bp_diastolic": "bp_diastolic",
-    "pulse": "pulse",
-    "temperature_c": "temperature_c",
-    "spo2": "spo2",
-    "weight_kg": "weight_kg",
+    **{field: field for field in VISIT_FIELDS},
     "tests_done": "tests_done",
     "tests_ordered": "tests_ordered",
     "advice": "advice",

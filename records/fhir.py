@@ -27,7 +27,7 @@ from fhir.resources.R4B.resource import Resource
 
 from clinic.models import Doctor, Patient
 from records.fhir_dosage import UCUM, dosage, medication_status
-from records.models import VisitRecord
+from records.models import VISIT_FIELDS, VisitRecord
 
 CONTENT_TYPE = "application/fhir+json"
 LOINC = "http://loinc.org"
@@ -71,15 +71,7 @@ VISIT_COLUMNS = {
     "end": "appointment__end",
     "doctor_id": "appointment__doctor_id",
     "created": "created",
-    "visit_type": "visit_type",
-    "complaint": "complaint",
-    "diagnosis": "diagnosis",
-    "bp_systolic": "bp_systolic",
-    "bp_diastolic": "bp_diastolic",
-    "pulse": "pulse",
-    "temperature_c": "temperature_c",
-    "spo2": "spo2",
-    "weight_kg": "weight_kg",
+    **{field: field for field in VISIT_FIELDS},
 }
 Visit = namedtuple("Visit", [*VISIT_COLUMNS, "prescriptions"])
 LINE_COLUMNS = ("pk", "record_id", "medicine", "dose", "frequency", "duration", "instructions")

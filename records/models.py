@@ -303,3 +303,17 @@ class Export(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+
+# The visit record's own fields that both exports read (records/exports.py, records/fhir.py).
+VISIT_FIELDS = (
+    "visit_type",
+    "complaint",
+    "diagnosis",
+    "bp_systolic",
+    "bp_diastolic",
+    "pulse",
+    "temperature_c",
+    "spo2",
+    "weight_kg",
+)
